@@ -1,0 +1,1 @@
+"""Adapters: each source's format in, `Verbatim` records out."""

@@ -1,0 +1,79 @@
+"""`voc-ticker tag`: what the tagger would say of an export, touching no database."""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import json
+from collections.abc import Iterator
+from typing import Any, TextIO
+
+from ingest.columns import detect, leading_number
+from ticker.records import SCALES, RecordError, Scale
+from ticker.sentiment import Tagger
+
+
+def tag_stream(source: TextIO, out: TextIO, score_chars: int = 2000) -> int:
+    """Write one JSON object per input row, in order; returns how many rows had an error."""
+    tagger = Tagger(score_chars=score_chars)
+    errors = 0
+    for row, fields in _rows(source):
+        try:
+            text, score, scale = _fields(fields)
+            tag = tagger.tag(text, score, scale)
+            result = {**row, "bucket": tag.bucket, "compound": round(tag.compound, 4)}
+        except RecordError as exc:
+            errors += 1
+            result = {**row, "error": str(exc)}
+        out.write(json.dumps(result, ensure_ascii=False) + "\n")
+    out.flush()
+    return errors
+
+
+def _rows(source: TextIO) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+    """Each input row, and its text, score and scale (the same dict for JSON Lines)."""
+    lines = iter(source)
+    first = next((ln for ln in lines if ln.strip()), None)
+    if first is None:
+        return
+    if first.lstrip().startswith("{"):
+        for line in itertools.chain([first], lines):
+            if not line.strip():
+                continue
+            try:
+                value = json.loads(line)
+            except json.JSONDecodeError as exc:
+                value = {"_raw": line.rstrip("\r\n"), "_error": f"not JSON: {exc.msg}"}
+            if not isinstance(value, dict):
+                value = {"_raw": value, "_error": "not a JSON object"}
+            yield value, value
+        return
+    reader = csv.DictReader(itertools.chain([first.lstrip("\ufeff")], lines))
+    rows = list(reader)
+    mapping = detect(reader.fieldnames or [], rows[:500])
+    for row in rows:
+        text = row.get(mapping.text) if mapping.text else None
+        score = row.get(mapping.score) if mapping.score else None
+        yield row, {"text": text, "score": score, "scale": mapping.scale if score else None}
+
+
+def _fields(row: dict[str, Any]) -> tuple[str, float | None, Scale | None]:
+    if "_error" in row:
+        raise RecordError(row.pop("_error"))  # the output keeps _raw and gains `error`
+    text = row.get("text")
+    if not isinstance(text, str):
+        raise RecordError("no 'text' field holding the comment")
+    raw_score, scale = row.get("score"), row.get("scale")
+    if raw_score in (None, ""):
+        return text, None, None
+    score = leading_number(raw_score)
+    if score is None:
+        raise RecordError(f"score {raw_score!r} is not a number")
+    if scale not in SCALES:
+        raise RecordError(
+            f"scale {scale!r} must be one of nps, csat5, stars5 when a score is given"
+        )
+    low, high = SCALES[scale]
+    if not low <= score <= high:
+        raise RecordError(f"score {score:g} is outside the {scale} scale {low}-{high}")
+    return text, score, scale

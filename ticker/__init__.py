@@ -1,0 +1,1 @@
+"""VoC Ticker's core: records, store, tagger, mixer, feeds, pipeline and CLI."""

@@ -1,0 +1,198 @@
+"""The `voc-ticker` command: ingest, tag, curate, serve and demo."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import io
+import json
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, TextIO
+
+from ingest.columns import Mapping, MappingError
+from ingest.decode import UnreadableFile, read_text
+from ingest.dryrun import tag_stream
+from ingest.files import open_export
+from ticker.curation import ACTIONS
+from ticker.demo import run_demo
+from ticker.feeds import Feed, FeedError
+from ticker.pipeline import Pipeline
+from ticker.progress import Progress
+from ticker.sentiment import Tagger
+from ticker.server import serve
+from ticker.settings import Settings, SettingsError
+from ticker.store import NotFound, Store
+
+PROGRESS_FROM_ROWS = 5000
+DEMO_DB = Path("voc-ticker-demo.db")  # never the production store, unless --db says so
+
+
+class CommandError(Exception):
+    """A failure the user can fix; printed as one line, exit status 1."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.load(
+            args.config,
+            db=getattr(args, "db", None),
+            host=getattr(args, "host", None),
+            port=getattr(args, "port", None),
+        )
+        return int(args.run(args, settings) or 0)
+    except (CommandError, SettingsError, NotFound) as exc:
+        print(f"voc-ticker: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="voc-ticker", description=__doc__)
+    p.add_argument("--config", type=Path, help="TOML settings file (default: $VOC_CONFIG)")
+    sub = p.add_subparsers(required=True, metavar="COMMAND")
+
+    def command(name: str, run: Any, help: str, db: bool = True) -> argparse.ArgumentParser:
+        c = sub.add_parser(name, help=help, description=help)
+        c.set_defaults(run=run)
+        if db:
+            c.add_argument(
+                "--db", type=Path, help="SQLite database (default: $VOC_DB or voc-ticker.db)"
+            )
+        return c
+
+    c = command("ingest", _ingest, "Import a CSV or JSON Lines export into the store.")
+    c.add_argument("path", type=Path)
+    c.add_argument("--source", required=True, help="name of the source, e.g. support-csat")
+    c.add_argument("--format", choices=["csv", "jsonl"], help="force the format (default: detect)")
+    c.add_argument("--encoding", help="force the encoding (default: detect)")
+    c.add_argument("--mapping", type=Path, help="TOML file naming the columns")
+    c.add_argument("--text", help="column holding the comment")
+    c.add_argument("--score", help="column holding the score")
+    c.add_argument("--scale", choices=["nps", "csat5", "stars5"], help="the score's scale")
+    c.add_argument("--id", help="column holding the response id")
+    c.add_argument("--date", help="column holding when the response was given")
+    c.add_argument("--progress", action="store_true", help="show progress even on small files")
+
+    c = command("tag", _tag, "Dry-run the tagger: JSON Lines or CSV in, JSON Lines out.", db=False)
+    c.add_argument("path", help="file to read, or - for standard input")
+
+    for name, help in (
+        ("hide", "Hide a comment from every feed."),
+        ("approve", "Approve a pending comment so feeds may show it."),
+        ("pin", "Pin a comment to the front of every feed that may show it."),
+        ("unpin", "Unpin a comment."),
+    ):
+        c = command(name, _curate, help)
+        c.set_defaults(action=name)
+        c.add_argument("id", help="the comment's id")
+        c.add_argument("--actor", default=None, help="who did it (default: your user name)")
+        c.add_argument("--note", default="", help="why, for the curation log")
+
+    c = command("feeds", _feeds, "List feeds, or create or change one from a JSON definition.")
+    c.add_argument("--set", metavar="JSON", help='e.g. {"name": "support", "filter": {...}}')
+
+    for name, help in (
+        ("serve", "Run the server."),
+        ("demo", "Create a database from sample_feedback/, serve it and trickle comments in."),
+    ):
+        c = command(name, _serve if name == "serve" else _demo, help)
+        c.add_argument("--host", help="interface (default: $VOC_HOST or 127.0.0.1)")
+        c.add_argument("--port", type=int, help="port (default: $VOC_PORT or 8000)")
+    return p
+
+
+def _ingest(args: argparse.Namespace, settings: Settings) -> int:
+    asked = Mapping.from_file(args.mapping) if args.mapping else Mapping()
+    asked = asked.merged(
+        Mapping(text=args.text, score=args.score, scale=args.scale, id=args.id, date=args.date)
+    )
+    try:
+        export = open_export(args.path, args.source, asked, args.encoding, args.format)
+    except (UnreadableFile, MappingError) as exc:
+        raise CommandError(str(exc)) from None
+    m = export.mapping
+    print(
+        f"{args.path.name}: {export.format}, {export.encoding}; text={m.text!r} "
+        f"score={m.score!r} ({m.scale or 'no scale'}) id={m.id!r} date={m.date!r}"
+    )
+    store = Store(settings.db)
+    show = args.progress or export.total >= PROGRESS_FROM_ROWS
+    bar = Progress(export.total, sys.stderr) if show else None
+    pipeline = Pipeline(store, Tagger(score_chars=settings.score_chars), settings.tag_workers)
+    report = pipeline.ingest(args.source, export.format, str(args.path), export.rows, bar)
+    if bar:
+        bar.finish()
+    print(
+        f"read {report.read + len(export.empty):,}, added {report.added:,}, "
+        f"duplicates {report.duplicates:,}, empty {len(export.empty):,}, "
+        f"quarantined {len(report.quarantined):,}"
+    )
+    print(
+        "buckets: "
+        + ", ".join(
+            f"{b} {report.buckets[b]:,}" for b in ("good", "bad", "ugly", "neutral", "noise")
+        )
+    )
+    for q in report.quarantined[:20]:
+        print(f"  line {q.line}: {q.reason}")
+    if len(report.quarantined) > 20:
+        print(f"  … and {len(report.quarantined) - 20} more (all kept in the quarantine table)")
+    store.close()
+    return 0
+
+
+def _tag(args: argparse.Namespace, settings: Settings) -> int:
+    stream: TextIO = sys.stdin if args.path == "-" else _open_text(Path(args.path))
+    errors = tag_stream(stream, sys.stdout, score_chars=settings.score_chars)
+    if errors:
+        print(
+            f"voc-ticker: {errors} row(s) could not be tagged; see their 'error'", file=sys.stderr
+        )
+    return 1 if errors else 0
+
+
+def _open_text(path: Path) -> TextIO:
+    try:
+        text, _ = read_text(path)
+    except UnreadableFile as exc:
+        raise CommandError(str(exc)) from None
+    return io.StringIO(text)
+
+
+def _curate(args: argparse.Namespace, settings: Settings) -> int:
+    store = Store(settings.db)
+    actor = args.actor or os.environ.get("VOC_ACTOR") or getpass.getuser()
+    stored = ACTIONS[args.action](store, args.id, actor, args.note)
+    print(f"{args.action}: {stored.id} is now {stored.state}{', pinned' if stored.pinned else ''}")
+    store.close()
+    return 0
+
+
+def _feeds(args: argparse.Namespace, settings: Settings) -> int:
+    store = Store(settings.db)
+    if args.set:
+        try:
+            store.save_feed(Feed.from_dict(json.loads(args.set)))
+        except (json.JSONDecodeError, FeedError) as exc:
+            raise CommandError(f"--set: {exc}") from None
+    for feed in store.feeds():
+        print(json.dumps(feed.to_dict(), ensure_ascii=False))
+    store.close()
+    return 0
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    serve(settings)
+    return 0
+
+
+def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    run_demo(replace(settings, db=args.db or DEMO_DB))
+    return 0

@@ -1,0 +1,117 @@
+"""Feeds: a named, curated stream = a filter, a mix policy and display settings."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ticker.records import SHOWN_BUCKETS
+
+FEED_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+DEFAULT_FEED = "all"
+
+
+class FeedError(ValueError):
+    """A feed definition that cannot be used; the message says which part and why."""
+
+
+@dataclass(frozen=True)
+class FeedFilter:
+    """Which verbatims a feed may show."""
+
+    sources: tuple[str, ...] = ()
+    buckets: tuple[str, ...] = SHOWN_BUCKETS
+    meta: dict[str, str] = field(default_factory=dict)
+    max_age_days: int | None = None
+
+
+@dataclass(frozen=True)
+class MixPolicy:
+    """How many of each bucket a feed shows: shares of the playlist, capped by supply."""
+
+    shares: dict[str, float] = field(
+        default_factory=lambda: {"good": 0.5, "bad": 0.35, "ugly": 0.15}
+    )
+    size: int = 60
+    spaced: tuple[str, ...] = ("ugly",)  # never two of these in a row
+
+
+@dataclass(frozen=True)
+class Display:
+    """How widgets show the feed."""
+
+    speed: float = 60.0
+    direction: str = "left"
+    theme: str = "light"
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A named feed; every widget shows one."""
+
+    name: str
+    title: str
+    filter: FeedFilter = field(default_factory=FeedFilter)
+    mix: MixPolicy = field(default_factory=MixPolicy)
+    display: Display = field(default_factory=Display)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready definition (the store keeps it as JSON)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Feed:
+        """Build and validate a feed; every error says what to change."""
+        try:
+            filt = data.get("filter", {})
+            mix = data.get("mix", {})
+            feed = cls(
+                name=str(data["name"]),
+                title=str(data.get("title") or data["name"]),
+                filter=FeedFilter(
+                    sources=tuple(filt.get("sources", ())),
+                    buckets=tuple(filt.get("buckets", SHOWN_BUCKETS)),
+                    meta={str(k): str(v) for k, v in filt.get("meta", {}).items()},
+                    max_age_days=filt.get("max_age_days"),
+                ),
+                mix=MixPolicy(
+                    shares={
+                        str(k): float(v) for k, v in mix.get("shares", MixPolicy().shares).items()
+                    },
+                    size=int(mix.get("size", MixPolicy.size)),
+                    spaced=tuple(mix.get("spaced", MixPolicy.spaced)),
+                ),
+                display=Display(**data.get("display", {})),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise FeedError(f"feed definition is not valid: {exc}") from exc
+        feed.validate()
+        return feed
+
+    def validate(self) -> None:
+        """Raise FeedError naming the first thing wrong."""
+        if not FEED_NAME.match(self.name):
+            raise FeedError(
+                f"feed name {self.name!r} must be 1-64 lowercase letters, digits, '-' or '_'"
+            )
+        unknown = set(self.filter.buckets) - {"good", "bad", "ugly", "neutral", "noise"}
+        if unknown:
+            raise FeedError(
+                f"unknown bucket(s) {sorted(unknown)}; use good, bad, ugly, neutral, noise"
+            )
+        if any(v < 0 for v in self.mix.shares.values()) or sum(self.mix.shares.values()) <= 0:
+            raise FeedError("mix shares must be non-negative and add up to more than 0")
+        if not 1 <= self.mix.size <= 500:
+            raise FeedError(f"playlist size {self.mix.size} must be between 1 and 500")
+        if self.display.direction not in ("left", "right"):
+            raise FeedError(f"direction {self.display.direction!r} must be 'left' or 'right'")
+        if self.display.theme not in ("light", "dark"):
+            raise FeedError(f"theme {self.display.theme!r} must be 'light' or 'dark'")
+        if not 5 <= self.display.speed <= 1000:
+            raise FeedError(f"speed {self.display.speed} px/s must be between 5 and 1000")
+
+
+def default_feed(size: int = 60) -> Feed:
+    """The feed every installation starts with: all sources, good, bad and ugly, balanced."""
+    return Feed(name=DEFAULT_FEED, title="All comments", mix=MixPolicy(size=size))

@@ -1,0 +1,92 @@
+"""The mixer: a feed's playlist from its candidates under a mix policy.
+
+Never a wall of praise, never a wall of rage: each bucket gets its share of the playlist (capped
+by supply, the rest filled from the others), spread evenly by smooth weighted round robin so the
+shares hold over any window, freshest first within a bucket, no repeats, and never two `spaced`
+buckets (ugly, by default) in a row, including across the wrap from the last item to the first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ticker.feeds import MixPolicy
+from ticker.records import Stored
+
+
+def quotas(supply: dict[str, int], policy: MixPolicy) -> dict[str, int]:
+    """How many of each bucket the playlist takes: shares of the size, capped by supply.
+
+    What a capped bucket cannot use goes to the others in proportion to their shares; buckets
+    without a share (a feed that also shows `neutral`) get only what is left after that.
+    """
+    size = min(policy.size, sum(supply.values()))
+    taken = dict.fromkeys(supply, 0)
+    for weighted in (True, False):
+        while (left := size - sum(taken.values())) > 0:
+            weights = {
+                b: policy.shares.get(b, 0.0) if weighted else 1.0
+                for b in supply
+                if taken[b] < supply[b] and (policy.shares.get(b, 0.0) > 0 or not weighted)
+            }
+            if not weights:
+                break
+            total = sum(weights.values())
+            exact = {b: left * w / total for b, w in weights.items()}
+            grant = {b: min(supply[b] - taken[b], int(x)) for b, x in exact.items()}
+            spare = left - sum(grant.values())
+            for b in sorted(exact, key=lambda b: exact[b] - int(exact[b]), reverse=True):
+                if spare and taken[b] + grant[b] < supply[b]:  # largest remainders first
+                    grant[b] += 1
+                    spare -= 1
+            for b, n in grant.items():
+                taken[b] += n
+    return {b: n for b, n in taken.items() if n}
+
+
+def build_playlist(candidates: Sequence[Stored], policy: MixPolicy) -> list[Stored]:
+    """Pinned first, then the mix; candidates arrive freshest first within each bucket."""
+    seen: set[str] = set()
+    pinned: list[Stored] = []
+    pools: dict[str, list[Stored]] = {}
+    for c in candidates:
+        if c.id in seen:
+            continue
+        seen.add(c.id)
+        if c.pinned:
+            pinned.append(c)
+        else:
+            pools.setdefault(c.bucket, []).append(c)
+    pinned = pinned[: policy.size]
+    room = MixPolicy(policy.shares, policy.size - len(pinned), policy.spaced)
+    want = quotas({b: len(p) for b, p in pools.items()}, room)
+    order = _interleave(want, policy.spaced, last=pinned[-1].bucket if pinned else None)
+    cursor = dict.fromkeys(pools, 0)
+    mixed = []
+    for bucket in order:
+        mixed.append(pools[bucket][cursor[bucket]])
+        cursor[bucket] += 1
+    playlist = pinned + mixed
+    while len(playlist) > 1 and {playlist[0].bucket, playlist[-1].bucket} <= set(policy.spaced):
+        playlist.pop()  # the widget cycles: the last item is followed by the first
+    return playlist
+
+
+def _interleave(want: dict[str, int], spaced: Sequence[str], last: str | None) -> list[str]:
+    """Smooth weighted round robin over the quotas, skipping a spaced bucket after another."""
+    total = sum(want.values())
+    left = dict(want)
+    credit = dict.fromkeys(want, 0)
+    order: list[str] = []
+    for _ in range(total):
+        for b in left:
+            credit[b] += want[b]
+        allowed = [b for b in left if left[b] and not (b in spaced and last in spaced)]
+        if not allowed:
+            break  # only spaced buckets remain: stop rather than put two in a row
+        pick = max(allowed, key=lambda b: (credit[b], want[b], b))
+        credit[pick] -= total
+        left[pick] -= 1
+        order.append(pick)
+        last = pick
+    return order

@@ -1,0 +1,119 @@
+"""Playlists and their changes: the server pushes edits to a playlist, never ticks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ticker.feeds import Feed
+from ticker.mixer import build_playlist
+from ticker.store import NotFound, Store
+
+Item = dict[str, Any]
+Event = dict[str, Any]
+
+
+def diff(old: Sequence[Item], new: Sequence[Item]) -> list[Event]:
+    """The `remove`, `add` and `update` events that turn `old` into `new`, applied in order.
+
+    An item that only shifts because others came or went needs no event; one whose content
+    changed, or that moved past others (a pin), gets an `update` with its new index.
+    """
+    keep = {i["id"] for i in new}
+    events: list[Event] = [{"type": "remove", "id": i["id"]} for i in old if i["id"] not in keep]
+    current = [i for i in old if i["id"] in keep]
+    ids = [i["id"] for i in current]
+    for index, item in enumerate(new):
+        if index < len(ids) and ids[index] == item["id"]:
+            if current[index] != item:
+                events.append({"type": "update", "item": item, "index": index})
+                current[index] = item
+            continue
+        if item["id"] in ids:
+            at = ids.index(item["id"])
+            del ids[at], current[at]
+            events.append({"type": "update", "item": item, "index": index})
+        else:
+            events.append({"type": "add", "item": item, "index": index})
+        ids.insert(index, item["id"])
+        current.insert(index, item)
+    return events
+
+
+def apply(items: Sequence[Item], events: Sequence[Event]) -> list[Item]:
+    """What a client does with events; the reference for widgets and the tests."""
+    result = list(items)
+    for e in events:
+        if e["type"] == "remove":
+            result = [i for i in result if i["id"] != e["id"]]
+        elif e["type"] in ("add", "update"):
+            result = [i for i in result if i["id"] != e["item"]["id"]]
+            result.insert(e["index"], e["item"])
+    return result
+
+
+def current_items(store: Store, feed: Feed) -> list[Item]:
+    """The feed's playlist as protocol items, built now from the store."""
+    candidates = store.candidates(feed.filter, per_bucket=feed.mix.size)
+    return [s.to_item() for s in build_playlist(candidates, feed.mix)]
+
+
+class Playlists:
+    """The last playlist sent for each watched feed, so a change becomes a small diff."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._items: dict[str, list[Item]] = {}
+        self._feeds: dict[str, Feed] = {}
+
+    def snapshot(self, name: str) -> tuple[Feed, list[Item]]:
+        """The feed and its playlist now, for a client's first message; raises NotFound."""
+        if name not in self._feeds:
+            feed = self.store.feed(name)
+            self._feeds[name], self._items[name] = feed, current_items(self.store, feed)
+        return self._feeds[name], self._items[name]
+
+    def tracked(self) -> list[str]:
+        return list(self._feeds)
+
+    def forget(self, name: str) -> None:
+        """Stop tracking a feed nobody watches any more."""
+        self._feeds.pop(name, None)
+        self._items.pop(name, None)
+
+    def refresh(self) -> dict[str, list[Event]]:
+        """Rebuild every tracked feed; return the events for those that changed."""
+        changes: dict[str, list[Event]] = {}
+        for name in list(self._feeds):
+            try:
+                feed = self.store.feed(name)
+            except NotFound:
+                feed = None
+            if feed is None:
+                changes[name] = [{"type": "remove", "id": i["id"]} for i in self._items[name]]
+                self.forget(name)
+                continue
+            events = diff(self._items[name], new := current_items(self.store, feed))
+            if feed.display != self._feeds[name].display:
+                events.append({"type": "display", "display": _display(feed)})
+            self._feeds[name], self._items[name] = feed, new
+            if events:
+                changes[name] = events
+        return changes
+
+
+def _display(feed: Feed) -> dict[str, Any]:
+    d = feed.display
+    return {"speed": d.speed, "direction": d.direction, "theme": d.theme}
+
+
+def snapshot_message(feed: Feed, items: list[Item], heartbeat: float) -> Event:
+    """The first message every client gets (docs/protocol.md)."""
+    return {
+        "type": "snapshot",
+        "feed": feed.name,
+        "title": feed.title,
+        "display": _display(feed),
+        "heartbeat": heartbeat,
+        "items": items,
+    }

@@ -1,0 +1,64 @@
+"""The versioned schema: each migration runs once, in order, inside a transaction."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("voc-ticker")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    """Sources, verbatims, feeds, the curation log and the quarantine."""
+    db.table("sources").create(
+        {"name": str, "kind": str, "created_at": str, "last_ingest_at": str}, pk="name"
+    )
+    db.table("verbatims").create(
+        {
+            "id": str,
+            "source": str,
+            "response_id": str,
+            "text": str,
+            "score": float,
+            "scale": str,
+            "given_at": str,
+            "meta": str,
+            "compound": float,
+            "bucket": str,
+            "mixed": int,
+            "flags": str,
+            "tagger_version": str,
+            "state": str,
+            "pinned": int,
+            "ingested_at": str,
+        },
+        pk="id",
+        not_null={"source", "text", "bucket", "state", "pinned", "ingested_at"},
+        defaults={"pinned": 0, "mixed": 0, "flags": "[]", "meta": "{}"},
+        foreign_keys=[("source", "sources", "name")],
+    )
+    db.table("verbatims").create_index(["state", "bucket", "given_at"])
+    db.table("verbatims").create_index(["source", "response_id"])
+    db.table("feeds").create(
+        {"name": str, "title": str, "definition": str, "created_at": str, "updated_at": str},
+        pk="name",
+    )
+    db.table("curation_log").create(
+        {"id": int, "at": str, "actor": str, "action": str, "verbatim_id": str, "detail": str},
+        pk="id",
+        not_null={"at", "actor", "action"},
+    )
+    db.table("curation_log").create_index(["verbatim_id"])
+    db.table("quarantine").create(
+        {
+            "id": int,
+            "source": str,
+            "origin": str,
+            "line": int,
+            "reason": str,
+            "raw": str,
+            "at": str,
+        },
+        pk="id",
+    )

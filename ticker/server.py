@@ -1,0 +1,37 @@
+"""Running the server: uvicorn with the websocket settings the stream needs."""
+
+from __future__ import annotations
+
+import os
+
+import uvicorn
+
+from ticker.settings import ENV_PREFIX, Settings
+
+
+def serve(settings: Settings) -> None:
+    """Serve `web.app` with these settings (handed over as VOC_* variables, its one input)."""
+    os.environ.update(environment(settings))
+    uvicorn.run(
+        "web.app:from_environment",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        ws="websockets-sansio",
+        ws_max_size=settings.max_message_bytes,
+        ws_per_message_deflate=False,  # it triples memory per connection and doubles CPU
+        ws_ping_interval=settings.heartbeat_seconds,
+        ws_ping_timeout=settings.heartbeat_seconds,
+        proxy_headers=True,
+        timeout_graceful_shutdown=3,
+    )
+
+
+def environment(settings: Settings) -> dict[str, str]:
+    """The settings as VOC_* environment variables."""
+    env = {}
+    for name, _var, _default, _help in Settings.describe():
+        value = getattr(settings, name)
+        env[ENV_PREFIX + name.upper()] = ",".join(value) if isinstance(value, tuple) else str(value)
+    return env

@@ -1,0 +1,113 @@
+"""Settings as data: one frozen dataclass, read from the environment or TOML at the entry point."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "VOC_"
+
+
+class SettingsError(ValueError):
+    """A setting has a value that cannot be used; the message names the setting and the fix."""
+
+
+def _setting(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything an admin can configure; each field has a default and a help text."""
+
+    db: Path = _setting(Path("voc-ticker.db"), "Path of the SQLite database file.")  # noqa: RUF009
+    host: str = _setting("127.0.0.1", "Interface the server listens on.")
+    port: int = _setting(8000, "TCP port the server listens on.")
+    allowed_origins: tuple[str, ...] = _setting(
+        (),
+        "Origins (scheme://host[:port]) allowed to open the stream, comma-separated; the "
+        "server's own origin and clients that send no Origin are always allowed; `*` allows any.",
+    )
+    client_queue: int = _setting(
+        64, "Messages queued per websocket client; a client that falls this far behind is dropped."
+    )
+    max_message_bytes: int = _setting(
+        4096, "Largest websocket frame a client may send; bigger ones close the socket (1009)."
+    )
+    heartbeat_seconds: float = _setting(20.0, "Seconds between heartbeats on each stream.")
+    watch_seconds: float = _setting(
+        0.2, "How often the server checks the database for changes made by other processes."
+    )
+    playlist_size: int = _setting(60, "Default number of comments in a feed's playlist.")
+    score_chars: int = _setting(
+        2000, "Characters of a comment that the tagger scores (the whole text is always stored)."
+    )
+    tag_workers: int = _setting(
+        0, "Processes that tag comments during a large import; 0 means one per CPU core."
+    )
+    trickle_seconds: float = _setting(4.0, "Seconds between comments trickled in by `demo`.")
+    log_level: str = _setting("info", "Log level: debug, info, warning or error.")
+
+    @classmethod
+    def load(
+        cls, config: Path | None = None, env: Mapping[str, str] | None = None, **overrides: Any
+    ) -> Settings:
+        """Build settings from a TOML file, then the environment, then explicit overrides."""
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        config = config or (Path(env["VOC_CONFIG"]) if env.get("VOC_CONFIG") else None)
+        if config is not None:
+            try:
+                values.update(tomllib.loads(config.read_text(encoding="utf-8")))
+            except OSError as exc:
+                raise SettingsError(f"cannot read config file {config}: {exc.strerror}") from exc
+            except tomllib.TOMLDecodeError as exc:
+                raise SettingsError(f"config file {config} is not valid TOML: {exc}") from exc
+        for f in dataclasses.fields(cls):
+            name = ENV_PREFIX + f.name.upper()
+            if name in env:
+                values[f.name] = env[name]
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        unknown = sorted(set(values) - {f.name for f in dataclasses.fields(cls)})
+        if unknown:
+            raise SettingsError(f"unknown setting(s): {', '.join(unknown)}; see the README's table")
+        hints = typing.get_type_hints(cls)
+        return cls(**{k: _coerce(k, hints[k], v) for k, v in values.items()})
+
+    @staticmethod
+    def describe() -> list[tuple[str, str, str, str]]:
+        """Rows of (setting, environment variable, default, help) for docs and `--help`."""
+        rows = []
+        for f in dataclasses.fields(Settings):
+            default = f.default
+            shown = ",".join(default) if isinstance(default, tuple) else str(default)
+            rows.append((f.name, ENV_PREFIX + f.name.upper(), shown, f.metadata["help"]))
+        return rows
+
+
+def _coerce(name: str, kind: Any, value: Any) -> Any:
+    try:
+        if kind is Path:
+            return Path(value)
+        if kind is bool:
+            return value if isinstance(value, bool) else str(value).lower() in {"1", "true", "yes"}
+        if kind in (int, float):
+            result = kind(value)
+            if result < 0:
+                raise ValueError("must not be negative")
+            return result
+        if typing.get_origin(kind) is tuple:
+            items = value.split(",") if isinstance(value, str) else list(value)
+            return tuple(str(i).strip().rstrip("/") for i in items if str(i).strip())
+        if isinstance(kind, types.UnionType) or kind is str:
+            return str(value)
+    except (TypeError, ValueError) as exc:
+        raise SettingsError(f"setting {name}={value!r} is not valid: {exc}") from exc
+    return value

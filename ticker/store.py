@@ -1,0 +1,245 @@
+"""The store: the one place that speaks SQL (SQLite through sqlite-utils, WAL, migrations)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from ticker.feeds import Feed, FeedFilter, default_feed
+from ticker.records import Stored, Tag, Verbatim
+from ticker.schema import migrations
+
+
+def now() -> str:
+    """UTC now as ISO-8601, the one timestamp format the store writes."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class NotFound(LookupError):
+    """No verbatim or feed with that id or name."""
+
+
+@dataclass(frozen=True)
+class Tagged:
+    """A verbatim ready to store: its tag, moderation flags and initial state."""
+
+    verbatim: Verbatim
+    tag: Tag
+    flags: tuple[str, ...]
+    state: str
+
+
+@dataclass(frozen=True)
+class QuarantinedRow:
+    """A row that could not become a verbatim, kept with where it came from and why."""
+
+    line: int
+    reason: str
+    raw: str
+
+
+class Store:
+    """Verbatims, feeds, the curation log and the quarantine in one SQLite file."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.db = Database(self.path)
+        self.db.enable_wal()
+        self.db.execute("PRAGMA busy_timeout = 10000")
+        self.db.execute("PRAGMA foreign_keys = ON")
+        migrations.apply(self.db)
+        if not self.db.table("feeds").count:
+            self.save_feed(default_feed())
+
+    def close(self) -> None:
+        self.db.close()
+
+    def change_marker(self) -> tuple[int, int]:
+        """Changes whenever anyone (this connection or another process) commits a write."""
+        version = self.db.execute("PRAGMA data_version").fetchone()[0]
+        return int(version), self.db.conn.total_changes
+
+    # -- ingest -------------------------------------------------------------------------------
+
+    def ensure_source(self, name: str, kind: str) -> None:
+        """Register a source the first time it is seen."""
+        self.db.execute(
+            "INSERT OR IGNORE INTO sources (name, kind, created_at) VALUES (?, ?, ?)",
+            [name, kind, now()],
+        )
+
+    def add(self, rows: Sequence[Tagged]) -> int:
+        """Insert verbatims that are not there yet; returns how many were new (idempotent)."""
+        stamp = now()
+        before = self.db.conn.total_changes
+        with self.db.atomic():
+            self.db.table("verbatims").insert_all(
+                (_row(t, stamp) for t in rows), ignore=True, batch_size=1000
+            )
+            added = self.db.conn.total_changes - before
+            self.db.conn.executemany(
+                "UPDATE sources SET last_ingest_at = ? WHERE name = ?",
+                [(stamp, s) for s in {t.verbatim.source for t in rows}],
+            )
+        return added
+
+    def quarantine(self, source: str, origin: str, rows: Iterable[QuarantinedRow]) -> None:
+        """Keep rows that could not be read, with their line and reason."""
+        stamp = now()
+        self.db.table("quarantine").insert_all(
+            {
+                "source": source,
+                "origin": origin,
+                "line": r.line,
+                "reason": r.reason,
+                "raw": r.raw,
+                "at": stamp,
+            }
+            for r in rows
+        )
+
+    def quarantined(self, source: str | None = None) -> list[dict[str, Any]]:
+        where, args = ("source = ?", [source]) if source else (None, None)
+        return list(self.db.table("quarantine").rows_where(where, args, order_by="id"))
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def get(self, verbatim_id: str) -> Stored:
+        rows = list(self.db.query("SELECT * FROM verbatims WHERE id = ?", [verbatim_id]))
+        if not rows:
+            raise NotFound(f"no verbatim with id {verbatim_id!r}")
+        return _stored(rows[0])
+
+    def count(self, **where: str) -> int:
+        clause = " AND ".join(f"{k} = ?" for k in where) or "1"
+        return int(
+            self.db.execute(
+                f"SELECT count(*) FROM verbatims WHERE {clause}", list(where.values())
+            ).fetchone()[0]
+        )
+
+    def candidates(self, filt: FeedFilter, per_bucket: int) -> list[Stored]:
+        """Approved verbatims a feed may show, freshest first, at most `per_bucket` of each."""
+        clauses = ["state = 'approved'", "bucket = :bucket"]
+        args: dict[str, Any] = {"limit": per_bucket}
+        if filt.sources:
+            clauses.append("source IN (SELECT value FROM json_each(:sources))")
+            args["sources"] = json.dumps(list(filt.sources))
+        for i, (key, value) in enumerate(sorted(filt.meta.items())):
+            clauses.append(f"json_extract(meta, :mk{i}) = :mv{i}")
+            args[f"mk{i}"], args[f"mv{i}"] = f'$."{key}"', value
+        if filt.max_age_days is not None:
+            clauses.append("coalesce(given_at, ingested_at) >= :since")
+            since = datetime.now(UTC) - timedelta(days=filt.max_age_days)
+            args["since"] = since.isoformat(timespec="seconds")
+        sql = (
+            f"SELECT * FROM verbatims WHERE {' AND '.join(clauses)} "
+            "ORDER BY pinned DESC, coalesce(given_at, ingested_at) DESC, rowid DESC LIMIT :limit"
+        )
+        found: list[Stored] = []
+        for bucket in filt.buckets:
+            found.extend(_stored(r) for r in self.db.query(sql, {**args, "bucket": bucket}))
+        return found
+
+    # -- curation -----------------------------------------------------------------------------
+
+    def curate(
+        self, verbatim_id: str, action: str, actor: str, note: str = "", **change: Any
+    ) -> Stored:
+        """Apply one curation action and record it in the log, in one transaction."""
+        with self.db.atomic():
+            before = self.get(verbatim_id)
+            self.db.table("verbatims").update(verbatim_id, change)
+            detail: dict[str, Any] = {
+                "before": {k: getattr(before, k) for k in change},
+                "after": change,
+            }
+            if note:
+                detail["note"] = note
+            self.db.table("curation_log").insert(
+                {
+                    "at": now(),
+                    "actor": actor,
+                    "action": action,
+                    "verbatim_id": verbatim_id,
+                    "detail": json.dumps(detail),
+                }
+            )
+        return self.get(verbatim_id)
+
+    def curation_log(self, verbatim_id: str | None = None) -> list[dict[str, Any]]:
+        where, args = ("verbatim_id = ?", [verbatim_id]) if verbatim_id else (None, None)
+        return list(self.db.table("curation_log").rows_where(where, args, order_by="id"))
+
+    # -- feeds --------------------------------------------------------------------------------
+
+    def save_feed(self, feed: Feed) -> None:
+        feed.validate()
+        stamp = now()
+        self.db.table("feeds").upsert(
+            {
+                "name": feed.name,
+                "title": feed.title,
+                "definition": json.dumps(feed.to_dict()),
+                "created_at": stamp,
+                "updated_at": stamp,
+            },
+            pk="name",
+        )
+
+    def feed(self, name: str) -> Feed:
+        rows = list(self.db.query("SELECT definition FROM feeds WHERE name = ?", [name]))
+        if not rows:
+            raise NotFound(f"no feed named {name!r}")
+        return Feed.from_dict(json.loads(rows[0]["definition"]))
+
+    def feeds(self) -> list[Feed]:
+        return [
+            Feed.from_dict(json.loads(r["definition"]))
+            for r in self.db.query("SELECT definition FROM feeds ORDER BY name")
+        ]
+
+
+def _row(t: Tagged, stamp: str) -> dict[str, Any]:
+    v = t.verbatim
+    return {
+        "id": v.key,
+        "source": v.source,
+        "response_id": v.response_id,
+        "text": v.text,
+        "score": v.score,
+        "scale": v.scale,
+        "given_at": v.given_at,
+        "meta": json.dumps(v.meta, ensure_ascii=False),
+        "compound": t.tag.compound,
+        "bucket": t.tag.bucket,
+        "mixed": int(t.tag.mixed),
+        "flags": json.dumps(t.flags),
+        "tagger_version": t.tag.version,
+        "state": t.state,
+        "pinned": 0,
+        "ingested_at": stamp,
+    }
+
+
+def _stored(r: dict[str, Any]) -> Stored:
+    return Stored(
+        id=r["id"],
+        source=r["source"],
+        text=r["text"],
+        score=r["score"],
+        scale=r["scale"],
+        given_at=r["given_at"],
+        meta=json.loads(r["meta"] or "{}"),
+        bucket=r["bucket"],
+        compound=r["compound"],
+        state=r["state"],
+        pinned=bool(r["pinned"]),
+        ingested_at=r["ingested_at"],
+    )

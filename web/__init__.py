@@ -1,0 +1,1 @@
+"""The Starlette application: stream, pages and widget assets."""

@@ -1,0 +1,59 @@
+"""The application, assembled from explicit lists: routes, middleware and one lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+
+from ticker.playlist import Playlists
+from ticker.settings import Settings
+from ticker.store import Store
+from web import live, pages
+from web.hub import Hub
+from web.security import SecurityHeaders
+from web.state import AppState
+from web.stream import feed_stream
+
+STATIC = Path(__file__).parent / "static"
+
+
+def create_app(settings: Settings) -> Starlette:
+    """The VoC Ticker app for these settings; the store opens when the app starts."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        store = Store(settings.db)
+        state = AppState(settings, store, Hub(settings.client_queue), Playlists(store))
+        app.state.voc = state
+        watcher = asyncio.create_task(live.run(state))
+        try:
+            yield
+        finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+            store.close()
+
+    routes = [
+        Route("/", pages.index),
+        Route("/embed/{feed}", pages.embed),
+        Route("/display/{feed}", pages.display),
+        Route("/healthz", pages.healthz),
+        WebSocketRoute("/ws/feeds/{feed}", feed_stream),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+    middleware = [Middleware(SecurityHeaders), Middleware(GZipMiddleware, minimum_size=1024)]
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+
+
+def from_environment() -> Starlette:
+    """The uvicorn factory: settings from VOC_* variables (and VOC_CONFIG), read at start."""
+    return create_app(Settings.load())

@@ -1,0 +1,38 @@
+"""The live loop: notice store changes (from any process), push playlist edits and heartbeats."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from datetime import UTC, datetime
+
+from web.hub import encode
+from web.state import AppState
+
+log = logging.getLogger("voc_ticker.live")
+REBUILD_EVERY = 60.0  # age filters move with the clock even when nothing is written
+
+
+async def run(state: AppState) -> None:
+    """Poll the store's change marker; on a change rebuild the watched feeds and publish diffs."""
+    marker = state.store.change_marker()
+    last_beat = last_rebuild = time.monotonic()
+    while True:
+        await asyncio.sleep(state.settings.watch_seconds)
+        try:
+            now = time.monotonic()
+            for name in set(state.playlists.tracked()) - set(state.hub.feeds()):
+                state.playlists.forget(name)
+            current = state.store.change_marker()
+            if current != marker or now - last_rebuild >= REBUILD_EVERY:
+                marker, last_rebuild = current, now
+                for feed, events in state.playlists.refresh().items():
+                    for event in events:
+                        state.hub.publish(feed, encode(event))
+            if now - last_beat >= state.settings.heartbeat_seconds:
+                last_beat = now
+                at = datetime.now(UTC).isoformat(timespec="seconds")
+                state.hub.publish_all(encode({"type": "heartbeat", "at": at}))
+        except Exception:  # the loop must outlive any one bad refresh; the next tick retries
+            log.exception("live refresh failed")

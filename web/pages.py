@@ -1,0 +1,57 @@
+"""The HTML pages: `/` (about, live preview, embed snippets), `/embed/{feed}`, `/display/{feed}`."""
+
+from __future__ import annotations
+
+import html
+from functools import cache
+from pathlib import Path
+from string import Template
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+
+from ticker.feeds import DEFAULT_FEED
+from ticker.store import NotFound
+from web.state import AppState
+
+TEMPLATES = Path(__file__).parent / "templates"
+_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self' ws: wss:; base-uri 'none'; form-action 'none'; "
+)
+
+
+@cache
+def _template(name: str) -> Template:
+    return Template((TEMPLATES / name).read_text(encoding="utf-8"))
+
+
+def _page(request: Request, name: str, feed: str, framing: str) -> Response:
+    state: AppState = request.app.state.voc
+    try:
+        title = state.store.feed(feed).title
+    except NotFound:
+        return HTMLResponse(f"<h1>No feed named {html.escape(feed)}</h1>", status_code=404)
+    origin = f"{request.url.scheme}://{request.url.netloc}"
+    body = _template(name).safe_substitute(
+        feed=html.escape(feed), title=html.escape(title), origin=html.escape(origin)
+    )
+    return HTMLResponse(body, headers={"Content-Security-Policy": _CSP + framing})
+
+
+async def index(request: Request) -> Response:
+    return _page(request, "index.html", DEFAULT_FEED, "frame-ancestors 'self'")
+
+
+async def embed(request: Request) -> Response:
+    """Framable from anywhere: the intranet decides where it goes; the stream checks Origin."""
+    return _page(request, "embed.html", request.path_params["feed"], "frame-ancestors *")
+
+
+async def display(request: Request) -> Response:
+    return _page(request, "display.html", request.path_params["feed"], "frame-ancestors 'self'")
+
+
+async def healthz(request: Request) -> Response:
+    state: AppState = request.app.state.voc
+    return JSONResponse({"ok": True, "clients": state.hub.count(), "comments": state.store.count()})

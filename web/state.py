@@ -1,0 +1,18 @@
+"""What the running app holds: settings, the store, the hub and the playlists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ticker.playlist import Playlists
+from ticker.settings import Settings
+from ticker.store import Store
+from web.hub import Hub
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    store: Store
+    hub: Hub
+    playlists: Playlists
