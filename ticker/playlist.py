@@ -52,17 +52,18 @@ def apply(items: Sequence[Item], events: Sequence[Event]) -> list[Item]:
     return result
 
 
-def current_items(store: Store, feed: Feed) -> list[Item]:
+def current_items(store: Store, feed: Feed, max_chars: int) -> list[Item]:
     """The feed's playlist as protocol items, built now from the store."""
     candidates = store.candidates(feed.filter, per_bucket=feed.mix.size)
-    return [s.to_item() for s in build_playlist(candidates, feed.mix)]
+    return [s.to_item(max_chars) for s in build_playlist(candidates, feed.mix)]
 
 
 class Playlists:
     """The last playlist sent for each watched feed, so a change becomes a small diff."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, max_chars: int) -> None:
         self.store = store
+        self.max_chars = max_chars
         self._items: dict[str, list[Item]] = {}
         self._feeds: dict[str, Feed] = {}
 
@@ -70,7 +71,10 @@ class Playlists:
         """The feed and its playlist now, for a client's first message; raises NotFound."""
         if name not in self._feeds:
             feed = self.store.feed(name)
-            self._feeds[name], self._items[name] = feed, current_items(self.store, feed)
+            self._feeds[name], self._items[name] = (
+                feed,
+                current_items(self.store, feed, self.max_chars),
+            )
         return self._feeds[name], self._items[name]
 
     def tracked(self) -> list[str]:
@@ -93,7 +97,7 @@ class Playlists:
                 changes[name] = [{"type": "remove", "id": i["id"]} for i in self._items[name]]
                 self.forget(name)
                 continue
-            events = diff(self._items[name], new := current_items(self.store, feed))
+            events = diff(self._items[name], new := current_items(self.store, feed, self.max_chars))
             if feed.display != self._feeds[name].display:
                 events.append({"type": "display", "display": _display(feed)})
             self._feeds[name], self._items[name] = feed, new

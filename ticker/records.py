@@ -64,6 +64,14 @@ class Tag:
     version: str
 
 
+def abridge(text: str, max_chars: int) -> str:
+    """At most max_chars characters, cut at a word where possible, with an ellipsis if cut."""
+    if len(text) <= max_chars:
+        return text
+    cut = text.rfind(" ", 0, max_chars)
+    return text[: cut if cut > max_chars // 2 else max_chars - 1].rstrip() + "…"
+
+
 @dataclass(frozen=True)
 class Stored:
     """A verbatim as the store holds it, with its tag and moderation state."""
@@ -81,11 +89,14 @@ class Stored:
     pinned: bool
     ingested_at: str
 
-    def to_item(self) -> dict[str, Any]:
-        """The item object of the stream protocol (docs/protocol.md)."""
+    def to_item(self, max_chars: int) -> dict[str, Any]:
+        """The item object of the stream protocol (docs/protocol.md).
+
+        A ticker shows a few lines; a 10 MB comment is stored whole but sent abridged.
+        """
         return {
             "id": self.id,
-            "text": self.text,
+            "text": abridge(self.text, max_chars),
             "bucket": self.bucket,
             "score": self.score,
             "scale": self.scale,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from ticker.lexicon import CX_LEXICON
 from ticker.records import SCALES, Bucket, Scale, Tag
 
 
@@ -20,10 +21,10 @@ from ticker.records import SCALES, Bucket, Scale, Tag
 class Thresholds:
     """Where the buckets begin; see docs/sentiment.md for how each was measured."""
 
-    version: str = "vader3.3.2-t1"
+    version: str = "vader3.3.2-cx1-t2"
     good: float = 0.3
     bad: float = -0.1
-    ugly: float = -0.6
+    ugly: float = -0.7
     ugly_with_bottom_score: float = -0.2
     score_weight: float = 0.35
     mixed_text: float = 0.5
@@ -118,6 +119,7 @@ class Tagger:
         self.thresholds = thresholds or Thresholds()
         self.score_chars = score_chars
         self._vader = SentimentIntensityAnalyzer()
+        self._vader.lexicon.update(CX_LEXICON)
 
     def compound(self, text: str) -> float:
         """VADER's compound score of the scored prefix of the text."""

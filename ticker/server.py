@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import uvicorn
 
@@ -12,20 +13,22 @@ from ticker.settings import ENV_PREFIX, Settings
 def serve(settings: Settings) -> None:
     """Serve `web.app` with these settings (handed over as VOC_* variables, its one input)."""
     os.environ.update(environment(settings))
-    uvicorn.run(
-        "web.app:from_environment",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level,
-        ws="websockets-sansio",
-        ws_max_size=settings.max_message_bytes,
-        ws_per_message_deflate=False,  # it triples memory per connection and doubles CPU
-        ws_ping_interval=settings.heartbeat_seconds,
-        ws_ping_timeout=settings.heartbeat_seconds,
-        proxy_headers=True,
-        timeout_graceful_shutdown=3,
-    )
+    uvicorn.run("web.app:from_environment", factory=True, **uvicorn_options(settings))
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """How uvicorn must run the app: the CLI and the tests share these."""
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": settings.log_level,
+        "ws": "web.uvicorn_ws:AbortableWebSockets",
+        "ws_max_size": settings.max_message_bytes,
+        "ws_per_message_deflate": False,  # it triples memory per connection and doubles CPU
+        "ws_ping_interval": None,  # the hub's heartbeats; a stalled client is aborted on overflow
+        "proxy_headers": True,
+        "timeout_graceful_shutdown": 3,
+    }
 
 
 def environment(settings: Settings) -> dict[str, str]:

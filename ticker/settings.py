@@ -35,8 +35,17 @@ class Settings:
         "Origins (scheme://host[:port]) allowed to open the stream, comma-separated; the "
         "server's own origin and clients that send no Origin are always allowed; `*` allows any.",
     )
-    client_queue: int = _setting(
-        64, "Messages queued per websocket client; a client that falls this far behind is dropped."
+    stream_port: int = _setting(
+        0,
+        "0 serves the stream on the HTTP port; a port number serves it there from the websockets "
+        "library's own server, in the same process (for thousands of screens; docs/deployment.md).",
+    )
+    client_backlog_kb: int = _setting(
+        256,
+        "KiB waiting to be sent to one client before it is dropped as too slow (it reconnects).",
+    )
+    display_chars: int = _setting(
+        1000, "Characters of a comment sent to tickers; longer ones end in an ellipsis."
     )
     max_message_bytes: int = _setting(
         4096, "Largest websocket frame a client may send; bigger ones close the socket (1009)."
@@ -45,7 +54,6 @@ class Settings:
     watch_seconds: float = _setting(
         0.2, "How often the server checks the database for changes made by other processes."
     )
-    playlist_size: int = _setting(60, "Default number of comments in a feed's playlist.")
     score_chars: int = _setting(
         2000, "Characters of a comment that the tagger scores (the whole text is always stored)."
     )

@@ -16,7 +16,7 @@ from starlette.staticfiles import StaticFiles
 from ticker.playlist import Playlists
 from ticker.settings import Settings
 from ticker.store import Store
-from web import live, pages
+from web import live, pages, wsserver
 from web.hub import Hub
 from web.security import SecurityHeaders
 from web.state import AppState
@@ -31,12 +31,16 @@ def create_app(settings: Settings) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         store = Store(settings.db)
-        state = AppState(settings, store, Hub(settings.client_queue), Playlists(store))
+        state = AppState(settings, store, Hub(), Playlists(store, settings.display_chars))
         app.state.voc = state
         watcher = asyncio.create_task(live.run(state))
+        stream = await wsserver.start(state) if settings.stream_port else None
         try:
             yield
         finally:
+            if stream is not None:
+                stream.close()
+                await stream.wait_closed()
             watcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await watcher

@@ -1,18 +1,18 @@
-"""The hub: who watches which feed, and a bounded queue per client so no one waits for the slowest.
+"""The hub: who watches which feed, and a bound on each client so no one waits for the slowest.
 
-Publishing never awaits: a message is encoded once and appended to each subscriber's queue. A
-subscriber whose queue is full is told to close (1013, too slow); it reconnects and gets a fresh
-snapshot, which is cheaper for everyone than buffering without bound.
+Publishing never awaits: a message is encoded once and handed to each subscriber, which either
+takes it at once or refuses it because the client has fallen too far behind. A refused
+subscriber leaves the hub at once and its connection is dropped (1013, or an abort when it has
+stopped reading); the client reconnects and gets a fresh snapshot, which is cheaper for everyone
+than buffering without bound.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections import deque
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, Protocol
 
 TOO_SLOW = 1013
 
@@ -23,75 +23,55 @@ def encode(message: dict[str, Any]) -> str:
 
 
 def error(code: str, message: str) -> str:
+    """The `error` message sent just before a close (docs/protocol.md)."""
     return encode({"type": "error", "code": code, "message": message})
 
 
-class Subscriber:
-    """One client's bounded queue; the client's sender drains it with `next()`."""
+TOO_SLOW_ERROR = error("too_slow", "client fell behind; reconnect for a fresh snapshot")
 
-    __slots__ = ("_messages", "_size", "_wake", "closing")
 
-    def __init__(self, size: int) -> None:
-        self._messages: deque[str] = deque()
-        self._size = size
-        self._wake = asyncio.Event()
-        self.closing: tuple[int, str] | None = None
+class Subscriber(Protocol):
+    """One client's end of the hub, whatever serves its socket."""
 
     def deliver(self, text: str) -> bool:
-        """Queue a message; on overflow ask the client to close instead. Never blocks."""
-        if self.closing is not None:
-            return False
-        if len(self._messages) >= self._size:
-            self.close(TOO_SLOW, error("too_slow", "client fell behind; reconnect for a snapshot"))
-            return False
-        self._messages.append(text)
-        self._wake.set()
-        return True
-
-    def close(self, code: int, message: str = "") -> None:
-        """Ask the sender to send `message` (if any) and close with `code`; drops the queue."""
-        if self.closing is None:
-            self.closing = (code, message)
-            self._messages.clear()
-            self._wake.set()
-
-    async def next(self) -> str | None:
-        """The next message to send, or None when the client must close."""
-        while self.closing is None:
-            if self._messages:
-                return self._messages.popleft()
-            self._wake.clear()
-            await self._wake.wait()
-        return None
+        """Take a message now, or return False when the client is too far behind (never blocks)."""
+        ...
 
 
 class Hub:
     """Feed name -> subscribers; in-process, one event loop."""
 
-    def __init__(self, queue_size: int) -> None:
-        self.queue_size = queue_size
+    def __init__(self) -> None:
         self._feeds: dict[str, set[Subscriber]] = {}
 
-    @asynccontextmanager
-    async def subscribe(self, feed: str) -> AsyncIterator[Subscriber]:
-        """A subscriber for the feed, always removed when the block ends."""
-        sub = Subscriber(self.queue_size)
+    @contextmanager
+    def subscribe(self, feed: str, sub: Subscriber) -> Iterator[Subscriber]:
+        """Watch a feed for the duration of the block; always unsubscribed at the end."""
         self._feeds.setdefault(feed, set()).add(sub)
         try:
             yield sub
         finally:
-            subs = self._feeds.get(feed)
-            if subs is not None:
-                subs.discard(sub)
-                if not subs:
-                    del self._feeds[feed]
+            self._discard(feed, sub)
+
+    def _discard(self, feed: str, sub: Subscriber) -> None:
+        subs = self._feeds.get(feed)
+        if subs is not None:
+            subs.discard(sub)
+            if not subs:
+                del self._feeds[feed]
 
     def publish(self, feed: str, text: str) -> int:
-        """Queue an encoded message for every subscriber of the feed; returns how many took it."""
-        return sum(sub.deliver(text) for sub in list(self._feeds.get(feed, ())))
+        """Hand an encoded message to every subscriber of the feed; returns how many took it."""
+        taken = 0
+        for sub in list(self._feeds.get(feed, ())):
+            if sub.deliver(text):
+                taken += 1
+            else:
+                self._discard(feed, sub)
+        return taken
 
     def publish_all(self, text: str) -> int:
-        """Queue a message for every subscriber of every feed (heartbeats)."""
+        """Hand a message to every subscriber of every feed (heartbeats)."""
         return sum(self.publish(feed, text) for feed in list(self._feeds))
 
     def feeds(self) -> list[str]:

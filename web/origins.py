@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from urllib.parse import urlsplit
 
-from starlette.datastructures import Headers
 
+def origin_allowed(
+    origin: str | None, host: str | None, http_port: int, allowed: Sequence[str]
+) -> bool:
+    """Allowed: no Origin (not a browser), a listed origin, `*`, or this server's own pages.
 
-def origin_allowed(headers: Headers, allowed: Sequence[str]) -> bool:
-    """Allowed: no Origin (not a browser), the server's own origin, a listed one, or `*`."""
-    origin = headers.get("origin")
+    The server's own pages are those on the host the client connected to, at that address or at
+    the HTTP port (the stream may be served on a port of its own).
+    """
     if origin is None or "*" in allowed:
         return True
     origin = origin.rstrip("/").lower()
     if origin in (a.lower() for a in allowed):
         return True
-    host = headers.get("host", "").lower()
-    return origin.split("://", 1)[-1] == host
+    if not host:
+        return False
+    seen = urlsplit(origin)
+    target = urlsplit("//" + host.lower())
+    return seen.hostname == target.hostname and seen.port in (target.port, http_port)

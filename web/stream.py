@@ -1,43 +1,94 @@
-"""The websocket stream `/ws/feeds/{feed}`: a snapshot, then playlist changes and heartbeats."""
+"""The stream on the Starlette app: `/ws/feeds/{feed}` on the HTTP port, a sender task each."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
+from collections import deque
+from collections.abc import Callable
 
 from starlette.responses import PlainTextResponse
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from ticker.playlist import snapshot_message
-from ticker.store import NotFound
-from web.hub import Subscriber, encode, error
+from web.hub import TOO_SLOW, TOO_SLOW_ERROR
 from web.origins import origin_allowed
+from web.session import Close, answer, opening
 from web.state import AppState
+from web.uvicorn_ws import ABORT
 
-UNSUPPORTED = 1003
-UNKNOWN_FEED = 4404
 CLOSE_TIMEOUT = 2.0
+DENIED = "origin not allowed: add it to VOC_ALLOWED_ORIGINS"
+
+
+class QueuedSubscriber:
+    """A bounded queue drained by the client's sender task; overflow aborts the connection."""
+
+    __slots__ = ("_abort", "_limit", "_messages", "_queued", "_wake", "closing")
+
+    def __init__(self, limit: int, abort: Callable[[], None] | None) -> None:
+        self._messages: deque[str] = deque()
+        self._limit = limit  # characters queued, close enough to bytes for a bound
+        self._queued = 0
+        self._wake = asyncio.Event()
+        self._abort = abort
+        self.closing: Close | None = None
+
+    def deliver(self, text: str) -> bool:
+        if self.closing is not None:
+            return False
+        if self._queued + len(text) > self._limit and self._messages:
+            self.close(Close(TOO_SLOW, TOO_SLOW_ERROR))
+            if self._abort is not None:  # it stopped reading: a close frame would never leave
+                self._abort()
+            return False
+        self._messages.append(text)
+        self._queued += len(text)
+        self._wake.set()
+        return True
+
+    def close(self, close: Close) -> None:
+        """Drop what is queued; the sender sends the error and closes."""
+        if self.closing is None:
+            self.closing = close
+            self._messages.clear()
+            self._queued = 0
+            self._wake.set()
+
+    async def next(self) -> str | None:
+        """The next message to send, or None when the client must close."""
+        while self.closing is None:
+            if self._messages:
+                text = self._messages.popleft()
+                self._queued -= len(text)
+                return text
+            self._wake.clear()
+            await self._wake.wait()
+        return None
 
 
 async def feed_stream(websocket: WebSocket) -> None:
     """One client: the sender drains its queue while this task reads what the client sends."""
     state: AppState = websocket.app.state.voc
-    if not origin_allowed(websocket.headers, state.settings.allowed_origins):
-        await websocket.send_denial_response(
-            PlainTextResponse("origin not allowed: add it to VOC_ALLOWED_ORIGINS", status_code=403)
-        )
+    headers = websocket.headers
+    if not origin_allowed(
+        headers.get("origin"),
+        headers.get("host"),
+        state.settings.port,
+        state.settings.allowed_origins,
+    ):
+        await websocket.send_denial_response(PlainTextResponse(DENIED, status_code=403))
         return
-    name = websocket.path_params["feed"]
     await websocket.accept()
-    try:
-        feed, items = state.playlists.snapshot(name)
-    except NotFound:
-        await websocket.send_text(error("unknown_feed", f"there is no feed named {name!r}"))
-        await websocket.close(UNKNOWN_FEED, "unknown feed")
+    first = opening(state, websocket.path_params["feed"])
+    sub = QueuedSubscriber(
+        state.settings.client_backlog_kb * 1024, websocket.scope["extensions"].get(ABORT)
+    )
+    if isinstance(first, Close):
+        sub.close(first)
+        await _send(websocket, sub)
         return
-    async with state.hub.subscribe(name) as sub:
-        sub.deliver(encode(snapshot_message(feed, items, state.settings.heartbeat_seconds)))
+    sub.deliver(first)
+    with state.hub.subscribe(websocket.path_params["feed"], sub):
         sender = asyncio.create_task(_send(websocket, sub))
         try:
             await _receive(websocket, sub)
@@ -48,35 +99,30 @@ async def feed_stream(websocket: WebSocket) -> None:
                 await sender
 
 
-async def _send(websocket: WebSocket, sub: Subscriber) -> None:
-    """The only writer to this socket; closes it when the subscriber is told to."""
+async def _send(websocket: WebSocket, sub: QueuedSubscriber) -> None:
+    """The only writer to this socket; sends the closing error and closes when told to."""
     try:
         while (text := await sub.next()) is not None:
             await websocket.send_text(text)
-        code, message = sub.closing or (1000, "")
+        assert sub.closing is not None
         async with asyncio.timeout(CLOSE_TIMEOUT):
-            if message:
-                await websocket.send_text(message)
-            await websocket.close(code, json.loads(message)["code"] if message else "")
+            await websocket.send_text(sub.closing.message)
+            await websocket.close(sub.closing.code, sub.closing.reason)
     except (WebSocketDisconnect, RuntimeError, OSError, TimeoutError):
         pass  # the client went away; the receiver sees it too
 
 
-async def _receive(websocket: WebSocket, sub: Subscriber) -> None:
-    """Answer pings; anything else that is not protocol closes the socket (1003)."""
-    try:
+async def _receive(websocket: WebSocket, sub: QueuedSubscriber) -> None:
+    """Answer what the client sends until it disconnects."""
+    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
         while True:
             message = await websocket.receive()
             if message["type"] == "websocket.disconnect":
                 return
-            text = message.get("text")
-            try:
-                kind = json.loads(text)["type"] if text is not None else None
-            except (ValueError, TypeError, KeyError):
-                kind = None
-            if kind == "ping":
-                sub.deliver(encode({"type": "pong"}))
+            reply = answer(
+                message["text"] if message.get("text") is not None else message.get("bytes") or b""
+            )
+            if isinstance(reply, Close):
+                sub.close(reply)
             else:
-                sub.close(UNSUPPORTED, error("bad_message", 'send only {"type": "ping"} as text'))
-    except (WebSocketDisconnect, RuntimeError):
-        return
+                sub.deliver(reply)

@@ -1,0 +1,127 @@
+"""The `voc-ticker` command: ingest summaries, progress, dry-run tagging and curation."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+from ticker.cli import main
+from ticker.store import Store
+
+SAMPLE = ROOT / "sample_feedback" / "support_csat.csv"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_ingest_prints_a_summary_and_twice_adds_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The summary counts read, added, duplicates and quarantined; a second import adds 0."""
+    db = str(tmp_path / "v.db")
+    code, out, _ = run(capsys, "ingest", str(SAMPLE), "--source", "support", "--db", db)
+    assert code == 0 and "text='Comment'" in out and "added 199," in out
+    code, out, _ = run(capsys, "ingest", str(SAMPLE), "--source", "support", "--db", db)
+    assert "added 0, duplicates 199," in out
+
+
+def test_ingest_lists_quarantined_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Each quarantined row is listed with its line and reason; the good rows go in."""
+    path = tmp_path / "q.jsonl"
+    path.write_text('{"id": 1, "comment": "Great"}\n{oops\n{"id": 2, "comment": "Slow delivery"}\n')
+    code, out, _ = run(capsys, "ingest", str(path), "--source", "s", "--db", str(tmp_path / "v.db"))
+    assert code == 0 and "added 2," in out and "quarantined 1" in out
+    assert "line 2: not JSON" in out
+    assert Store(tmp_path / "v.db").quarantined()[0]["raw"] == "{oops"
+
+
+def test_ingest_of_an_unreadable_file_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file that cannot be read gives one line that says what to do, and exit status 1."""
+    (tmp_path / "e.csv").write_bytes(b"")
+    code, _, err = run(
+        capsys, "ingest", str(tmp_path / "e.csv"), "--source", "s", "--db", str(tmp_path / "v.db")
+    )
+    assert code == 1 and err.count("\n") == 1 and "is empty" in err
+
+
+def test_large_imports_show_progress(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Big files show a progress bar (a line per tenth when not on a terminal)."""
+    path = tmp_path / "big.csv"
+    path.write_text(
+        "id,comment\n" + "".join(f"{i},comment number {i} was great\n" for i in range(6000))
+    )
+    code, out, err = run(
+        capsys, "ingest", str(path), "--source", "s", "--db", str(tmp_path / "v.db")
+    )
+    assert code == 0 and "added 6,000" in out
+    assert "6,000/6,000 rows" in err and err.count("\n") >= 2
+
+
+def test_tag_reads_stdin_and_writes_one_object_per_row_in_order(tmp_path: Path) -> None:
+    """`tag -` keeps each input's fields, adds bucket and compound, and touches no database."""
+    rows = [
+        {"text": "Love it, great service", "score": 10, "scale": "nps", "extra": 1},
+        {"text": "n/a"},
+        {"text": "meh", "score": 11, "scale": "nps"},
+        {"text": "Terrible, the worst, I hate this awful company"},
+    ]
+    stdin = "\n".join(json.dumps(r) for r in rows) + "\nnot json\n"
+    done = subprocess.run(
+        [sys.executable, "-m", "ticker", "tag", "-"],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    out = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [o.get("bucket") for o in out] == ["good", "noise", None, "ugly", None]
+    assert out[0]["extra"] == 1 and isinstance(out[0]["compound"], float)
+    assert "outside the nps scale" in out[2]["error"] and "not JSON" in out[4]["error"]
+    assert done.returncode == 1 and "2 row(s)" in done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_tag_accepts_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A CSV export is tagged with its detected comment and score columns."""
+    path = tmp_path / "t.csv"
+    path.write_text("id,Comment,CSAT\n1,Excellent help,5\n2,Useless and rude,1\n")
+    code, out, _ = run(capsys, "tag", str(path))
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and [(r["id"], r["bucket"]) for r in rows] == [("1", "good"), ("2", "ugly")]
+
+
+def test_hide_pin_approve_from_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Curation commands change the comment and log who did it."""
+    db = str(tmp_path / "v.db")
+    run(capsys, "ingest", str(SAMPLE), "--source", "support", "--db", db)
+    vid = Store(db).candidates(Store(db).feed("all").filter, 1)[0].id
+    assert run(capsys, "hide", vid, "--db", db, "--actor", "dana")[1].strip().endswith("now hidden")
+    assert run(capsys, "approve", vid, "--db", db, "--actor", "dana")[0] == 0
+    assert "pinned" in run(capsys, "pin", vid, "--db", db, "--actor", "sam")[1]
+    assert [r["action"] for r in Store(db).curation_log(vid)] == ["hide", "approve", "pin"]
+    code, _, err = run(capsys, "hide", "nope", "--db", db)
+    assert code == 1 and "no verbatim with id 'nope'" in err
+
+
+def test_feeds_set_validates_and_lists(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A feed definition is checked before it is saved."""
+    db = str(tmp_path / "v.db")
+    code, out, _ = run(
+        capsys, "feeds", "--db", db, "--set", '{"name": "support", "filter": {"sources": ["s"]}}'
+    )
+    assert code == 0 and '"name": "support"' in out
+    code, _, err = run(capsys, "feeds", "--db", db, "--set", '{"name": "Bad Name!"}')
+    assert code == 1 and "must be 1-64 lowercase" in err

@@ -1,0 +1,107 @@
+"""The store: WAL, migrations, idempotent ingest, curation log, candidates by filter."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import add
+from ticker import curation
+from ticker.feeds import Feed, FeedFilter
+from ticker.records import Verbatim
+from ticker.sentiment import Tagger
+from ticker.store import NotFound, Store
+
+
+def test_database_is_in_wal_mode_with_migrations_recorded(store: Store) -> None:
+    """A fresh store is WAL and knows which migrations it has applied."""
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    names = [r["name"] for r in store.db.query("SELECT name FROM _sqlite_migrations")]
+    assert names == ["m001_initial"]
+
+
+def test_reopening_applies_nothing_twice(store: Store) -> None:
+    """Opening an existing database keeps its rows and its migration record."""
+    store.close()
+    again = Store(store.path)
+    assert again.db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 1
+    assert [f.name for f in again.feeds()] == ["all"]
+    again.close()
+
+
+def test_same_response_id_twice_adds_nothing(store: Store, tagger: Tagger) -> None:
+    """Ingest is idempotent on (source, response id), even if the text was edited since."""
+    add(store, tagger, Verbatim("s", "Great!", response_id="r1"))
+    add(store, tagger, Verbatim("s", "Great, edited", response_id="r1"))
+    assert store.count() == 1
+
+
+def test_same_id_in_another_source_is_another_verbatim(store: Store, tagger: Tagger) -> None:
+    """Response ids are only unique within their source."""
+    add(
+        store,
+        tagger,
+        Verbatim("a", "Great!", response_id="r1"),
+        Verbatim("b", "Great!", response_id="r1"),
+    )
+    assert store.count() == 2
+
+
+def test_content_hash_dedupes_rows_without_ids(store: Store, tagger: Tagger) -> None:
+    """Without an id, the same text, time and score is the same verbatim."""
+    row = Verbatim("s", "Nice", given_at="2026-01-01T00:00:00")
+    add(store, tagger, row, row)
+    add(store, tagger, row)
+    assert store.count() == 1
+
+
+def test_curation_is_logged_with_who_and_what(store: Store, tagger: Tagger) -> None:
+    """Every curation action lands in the log with actor, action and before/after."""
+    [vid] = add(store, tagger, Verbatim("s", "Lovely staff", response_id="1"))
+    curation.hide(store, vid, "dana", "duplicate of a pinned one")
+    curation.pin(store, vid, "sam")
+    log = store.curation_log(vid)
+    assert [(r["actor"], r["action"]) for r in log] == [("dana", "hide"), ("sam", "pin")]
+    assert '"note": "duplicate of a pinned one"' in log[0]["detail"]
+    assert store.get(vid).state == "hidden" and store.get(vid).pinned
+
+
+def test_curating_an_unknown_id_says_so(store: Store) -> None:
+    """A typo in an id is a clear error, and nothing is logged."""
+    with pytest.raises(NotFound, match="no verbatim"):
+        curation.hide(store, "nope", "dana")
+    assert store.curation_log() == []
+
+
+def test_candidates_follow_the_feed_filter(store: Store, tagger: Tagger) -> None:
+    """Sources, meta and buckets narrow what a feed may show; hidden ones never show."""
+    ids = add(
+        store,
+        tagger,
+        Verbatim("a", "Great service, thank you!", response_id="1", meta={"region": "EMEA"}),
+        Verbatim("a", "Great product, love it!", response_id="2", meta={"region": "NA"}),
+        Verbatim("b", "Wonderful staff, thanks!", response_id="3", meta={"region": "EMEA"}),
+    )
+    filt = FeedFilter(sources=("a",), meta={"region": "EMEA"})
+    assert [c.id for c in store.candidates(filt, 10)] == [ids[0]]
+    curation.hide(store, ids[0], "dana")
+    assert store.candidates(filt, 10) == []
+
+
+def test_feeds_round_trip(store: Store) -> None:
+    """A saved feed reads back equal."""
+    feed = Feed("support", "Support", FeedFilter(sources=("zendesk",)))
+    store.save_feed(feed)
+    assert store.feed("support") == feed
+
+
+def test_another_process_commit_changes_the_marker(store: Store, tmp_path: Path) -> None:
+    """The live loop notices writes made by other processes (the CLI) through the marker."""
+    before = store.change_marker()
+    other = sqlite3.connect(store.path)
+    other.execute("UPDATE feeds SET title = 'x'")
+    other.commit()
+    other.close()
+    assert store.change_marker() != before

@@ -1,0 +1,230 @@
+"""The websocket stream against a real uvicorn server with real websocket clients."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+import httpx
+import pytest
+import websockets
+from websockets.asyncio.client import ClientConnection, connect
+
+from tests.conftest import UNIT, Running, add, start_server
+from ticker import curation
+from ticker.records import Verbatim
+from ticker.sentiment import Tagger
+from ticker.settings import Settings
+from ticker.store import Store
+
+GOOD = [
+    Verbatim("s", f"Great service number {i}, thank you so much!", response_id=f"g{i}")
+    for i in range(8)
+]
+BAD = [
+    Verbatim("s", f"Delivery {i} was late and the box was damaged", response_id=f"b{i}")
+    for i in range(4)
+]
+
+
+async def next_of(ws: ClientConnection, kind: str) -> dict[str, Any]:
+    """The next message of a type, skipping others (heartbeats); the wait is a liveness bound only."""
+    async with asyncio.timeout(5 * UNIT):
+        while True:
+            message = json.loads(await ws.recv())
+            if message["type"] == kind:
+                return message
+
+
+def client(server: Running, feed: str = "all", **kw: Any) -> Any:
+    return connect(
+        f"{server.ws}/ws/feeds/{feed}", compression=None, max_size=None, ping_interval=None, **kw
+    )
+
+
+async def test_first_message_is_a_snapshot(server: Running, store: Store, tagger: Tagger) -> None:
+    """A new client gets the playlist and display settings first."""
+    ids = add(store, tagger, *GOOD[:2], *BAD[:1])
+    async with client(server) as ws:
+        snap = json.loads(await ws.recv())
+    assert snap["type"] == "snapshot" and snap["feed"] == "all"
+    assert sorted(i["id"] for i in snap["items"]) == sorted(ids)
+    assert snap["display"] == {"speed": 60.0, "direction": "left", "theme": "light"}
+
+
+async def test_a_hide_reaches_every_client(server: Running, store: Store, tagger: Tagger) -> None:
+    """Hiding a comment sends `remove` to every connected client."""
+    ids = add(store, tagger, *GOOD[:3], *BAD[:2])
+    async with client(server) as a, client(server) as b:
+        await next_of(a, "snapshot"), await next_of(b, "snapshot")
+        curation.hide(store, ids[0], "dana")
+        assert (await next_of(a, "remove"))["id"] == ids[0]
+        assert (await next_of(b, "remove"))["id"] == ids[0]
+
+
+async def test_a_new_comment_is_added_live(server: Running, store: Store, tagger: Tagger) -> None:
+    """A comment ingested while clients watch arrives as `add`."""
+    add(store, tagger, *GOOD[:2])
+    async with client(server) as ws:
+        await next_of(ws, "snapshot")
+        [new] = add(store, tagger, BAD[0])
+        message = await next_of(ws, "add")
+    assert message["item"]["id"] == new and message["item"]["text"] == BAD[0].text
+
+
+async def test_a_pin_moves_the_comment_to_the_front(
+    server: Running, store: Store, tagger: Tagger
+) -> None:
+    """Pinning sends `update` with index 0 and pinned true."""
+    ids = add(store, tagger, *GOOD[:4], *BAD[:2])
+    async with client(server) as ws:
+        snap = await next_of(ws, "snapshot")
+        last = snap["items"][-1]["id"]
+        curation.pin(store, last, "sam")
+        message = await next_of(ws, "update")
+    assert message["item"]["id"] == last and message["index"] == 0 and message["item"]["pinned"]
+    assert last in ids
+
+
+async def test_changes_from_another_process_reach_clients(
+    server: Running, store: Store, tagger: Tagger
+) -> None:
+    """`voc-ticker hide` in another process is noticed through the database."""
+    ids = add(store, tagger, *GOOD[:3])
+    async with client(server) as ws:
+        await next_of(ws, "snapshot")
+        proc = await asyncio.create_subprocess_exec(
+            "python",
+            "-m",
+            "ticker",
+            "hide",
+            ids[1],
+            "--db",
+            str(store.path),
+            "--actor",
+            "cli",
+            stdout=asyncio.subprocess.DEVNULL,
+        )
+        assert await proc.wait() == 0
+        assert (await next_of(ws, "remove"))["id"] == ids[1]
+
+
+async def test_ping_is_answered_with_pong(server: Running) -> None:
+    """The one message a client may send is answered."""
+    async with client(server) as ws:
+        await next_of(ws, "snapshot")
+        await ws.send('{"type": "ping"}')
+        assert (await next_of(ws, "pong"))["type"] == "pong"
+
+
+@pytest.mark.parametrize("garbage", ["hello", '{"type": "subscribe"}', "[]", b"\x00\x01"])
+async def test_garbage_gets_an_error_and_close_1003(server: Running, garbage: str | bytes) -> None:
+    """Anything but a ping is answered with bad_message and closed as unsupported data."""
+    async with client(server) as ws:
+        await next_of(ws, "snapshot")
+        await ws.send(garbage)
+        error = await next_of(ws, "error")
+        with pytest.raises(websockets.ConnectionClosed):
+            await ws.recv()
+    assert error["code"] == "bad_message" and ws.close_code == 1003
+
+
+async def test_huge_frames_are_refused_with_1009(server: Running) -> None:
+    """A frame over max_message_bytes closes the socket as too big."""
+    async with client(server) as ws:
+        await next_of(ws, "snapshot")
+        await ws.send("x" * (server.settings.max_message_bytes + 1))
+        with pytest.raises(websockets.ConnectionClosed):
+            while True:
+                await ws.recv()
+    assert ws.close_code == 1009
+
+
+async def test_unknown_feed_is_closed_with_4404(server: Running) -> None:
+    """A feed that does not exist gets an error naming it, then close 4404."""
+    async with client(server, "nope") as ws:
+        error = await next_of(ws, "error")
+        with pytest.raises(websockets.ConnectionClosed):
+            await ws.recv()
+    assert error["code"] == "unknown_feed" and "'nope'" in error["message"]
+    assert ws.close_code == 4404
+
+
+async def test_other_origins_are_refused_at_the_handshake(server: Running) -> None:
+    """A page on another site cannot open the stream unless its origin is allowed."""
+    with pytest.raises(websockets.InvalidStatus) as refused:
+        async with client(server, origin="https://evil.example"):
+            pass
+    assert refused.value.response.status_code == 403
+    async with client(server, origin=f"http://127.0.0.1:{server.port}") as ws:  # same origin
+        assert (await next_of(ws, "snapshot"))["type"] == "snapshot"
+
+
+@pytest.fixture(params=["http-port", "stream-port"])
+def small_backlog_server(
+    request: pytest.FixtureRequest, settings: Settings, store: Store
+) -> Iterator[Running]:
+    """A server that drops a client with more than 64 KiB waiting for it, sending long comments."""
+    yield from start_server(
+        replace(settings, client_backlog_kb=64, display_chars=100_000), request.param
+    )
+
+
+async def test_a_client_that_never_reads_is_dropped_without_delaying_others(
+    small_backlog_server: Running, store: Store, tagger: Tagger
+) -> None:
+    """A stalled reader's backlog overflows and it is dropped; a healthy client keeps getting events."""
+    server = small_backlog_server
+    long = [
+        Verbatim(
+            "s", f"Great service {i}, thank you! " + "really good " * 5000, response_id=f"l{i}"
+        )
+        for i in range(6)
+    ]
+    ids = add(store, tagger, *long)
+    port = server.settings.stream_port or server.port
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)
+    sock.connect(("127.0.0.1", port))
+    sock.sendall(
+        b"GET /ws/feeds/all HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    )  # and then never read again
+    async with client(server) as healthy:
+        await next_of(healthy, "snapshot")
+        for round_ in range(150):  # each hide and approve is an event of ~60 KB for every client
+            vid = ids[round_ % len(ids)]
+            curation.hide(store, vid, "dana")
+            assert (await next_of(healthy, "remove"))["id"] == vid
+            curation.approve(store, vid, "dana")
+            assert (await next_of(healthy, "add"))["item"]["id"] == vid
+            if json.loads(await asyncio.to_thread(_get, server, "/healthz"))["clients"] == 1:
+                break  # the stalled client has left the hub; the healthy one is still served
+        else:
+            pytest.fail("the stalled client was never dropped")
+    assert await asyncio.to_thread(_drain_until_closed, sock), (
+        "the server kept the stalled socket open"
+    )
+
+
+def _drain_until_closed(sock: socket.socket) -> bool:
+    """Read what the stalled client had been sent; True once the server has cut it off."""
+    sock.settimeout(5 * UNIT)
+    try:
+        while sock.recv(1 << 20):
+            pass
+        return True  # orderly close
+    except ConnectionResetError:
+        return True  # aborted
+    except TimeoutError:
+        return False
+    finally:
+        sock.close()
+
+
+def _get(server: Running, path: str) -> str:
+    return httpx.get(server.http + path).text

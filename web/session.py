@@ -1,0 +1,52 @@
+"""The stream protocol without I/O: what a client gets first, and the answer to what it sends.
+
+Both socket servers (`web.stream` on Starlette, `web.wsserver` on the websockets library) are
+thin shells around these functions, so the protocol in docs/protocol.md is written once.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from ticker.playlist import snapshot_message
+from ticker.store import NotFound
+from web.hub import encode, error
+from web.state import AppState
+
+UNSUPPORTED = 1003
+TOO_BIG = 1009
+UNKNOWN_FEED = 4404
+PONG = encode({"type": "pong"})
+
+
+@dataclass(frozen=True)
+class Close:
+    """Send `message` (an `error`), then close with `code` and the error's code as reason."""
+
+    code: int
+    message: str
+
+    @property
+    def reason(self) -> str:
+        return str(json.loads(self.message)["code"])
+
+
+def opening(state: AppState, feed: str) -> str | Close:
+    """The snapshot a new client gets first, or why it cannot watch this feed."""
+    try:
+        found, items = state.playlists.snapshot(feed)
+    except NotFound:
+        return Close(UNKNOWN_FEED, error("unknown_feed", f"there is no feed named {feed!r}"))
+    return encode(snapshot_message(found, items, state.settings.heartbeat_seconds))
+
+
+def answer(data: str | bytes) -> str | Close:
+    """A pong for a ping; anything else is not protocol and closes the socket (1003)."""
+    try:
+        kind = json.loads(data)["type"] if isinstance(data, str) else None
+    except (ValueError, TypeError, KeyError):
+        kind = None
+    if kind == "ping":
+        return PONG
+    return Close(UNSUPPORTED, error("bad_message", 'a client may only send {"type": "ping"}'))

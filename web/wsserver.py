@@ -1,0 +1,95 @@
+"""The stream on the websockets library's own server, in the same process, on `stream_port`.
+
+Chosen for many screens (docs/deployment.md has the figures): a message is written straight into
+each connection's transport, with no task or queue per client; the transport's write buffer is the
+client's bounded queue, and a client whose buffer passes the bound is aborted at once.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from urllib.parse import unquote
+
+from websockets.asyncio.server import Server, ServerConnection, broadcast, serve
+from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
+
+from web.origins import origin_allowed
+from web.session import Close, answer, opening
+from web.state import AppState
+
+PREFIX = "/ws/feeds/"
+
+
+class DirectSubscriber:
+    """Writes into the connection's transport now; aborts it when its backlog is too big."""
+
+    __slots__ = ("connection", "limit")
+
+    def __init__(self, connection: ServerConnection, limit: int) -> None:
+        self.connection = connection
+        self.limit = limit
+
+    def deliver(self, text: str) -> bool:
+        transport = self.connection.transport
+        if transport.is_closing():
+            return False
+        if transport.get_write_buffer_size() > self.limit:
+            transport.abort()  # it stopped reading: a close frame would never leave
+            return False
+        broadcast([self.connection], text)
+        return True
+
+
+async def start(state: AppState) -> Server:
+    """Serve the stream on settings.stream_port until the returned server is closed."""
+    settings = state.settings
+
+    def check(connection: ServerConnection, request: Request) -> Response | None:
+        if not request.path.startswith(PREFIX) or "/" in request.path[len(PREFIX) :]:
+            return connection.respond(HTTPStatus.NOT_FOUND, "streams are at /ws/feeds/{feed}\n")
+        headers = request.headers
+        if not origin_allowed(
+            headers.get("Origin"), headers.get("Host"), settings.port, settings.allowed_origins
+        ):
+            return connection.respond(HTTPStatus.FORBIDDEN, "origin not allowed\n")
+        return None
+
+    async def handler(connection: ServerConnection) -> None:
+        feed = unquote(connection.request.path[len(PREFIX) :]) if connection.request else ""
+        first = opening(state, feed)
+        if isinstance(first, Close):
+            await _close(connection, first)
+            return
+        sub = DirectSubscriber(connection, settings.client_backlog_kb * 1024)
+        sub.deliver(first)
+        with state.hub.subscribe(feed, sub):
+            try:
+                async for data in connection:
+                    reply = answer(data)
+                    if isinstance(reply, Close):
+                        await _close(connection, reply)
+                        return
+                    sub.deliver(reply)
+            except ConnectionClosed:
+                return
+
+    return await serve(
+        handler,
+        settings.host,
+        settings.stream_port,
+        process_request=check,
+        compression=None,  # permessage-deflate triples memory per connection
+        max_size=settings.max_message_bytes,
+        ping_interval=None,  # the hub's heartbeats keep connections and widgets honest
+        max_queue=4,
+        server_header=None,
+    )
+
+
+async def _close(connection: ServerConnection, close: Close) -> None:
+    try:
+        await connection.send(close.message)
+        await connection.close(close.code, close.reason)
+    except ConnectionClosed:
+        pass
