@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import chain, islice
 
 from ticker.moderation import flags, initial_state
-from ticker.records import Tag, Verbatim
+from ticker.records import Scale, Tag, Verbatim
 from ticker.sentiment import Tagger, Thresholds
 from ticker.store import QuarantinedRow, Store, Tagged
 
@@ -32,14 +32,19 @@ class IngestReport:
         return self.read - len(self.quarantined) - self.added
 
 
+Judgement = tuple[Tag, tuple[str, ...], str]  # tag, moderation flags, initial state
+
+
+def judge(tagger: Tagger, text: str, score: float | None, scale: Scale | None) -> Judgement:
+    """Tag one comment and decide whether it goes live or waits."""
+    tag = tagger.tag(text, score, scale)
+    found = flags(text, tag)
+    return tag, found, initial_state(tag, found)
+
+
 def tag_verbatims(tagger: Tagger, verbatims: Iterable[Verbatim]) -> list[Tagged]:
     """Tag and moderate verbatims in this process."""
-    return [_moderate(v, tagger.tag(v.text, v.score, v.scale)) for v in verbatims]
-
-
-def _moderate(v: Verbatim, tag: Tag) -> Tagged:
-    found = flags(v.text, tag)
-    return Tagged(v, tag, found, initial_state(tag, found))
+    return [Tagged(v, *judge(tagger, v.text, v.score, v.scale)) for v in verbatims]
 
 
 _worker_tagger: Tagger | None = None
@@ -50,9 +55,10 @@ def _start_worker(thresholds: Thresholds, score_chars: int) -> None:
     _worker_tagger = Tagger(thresholds, score_chars)
 
 
-def _tag_in_worker(chunk: list[Verbatim]) -> list[Tagged]:
+def _judge_in_worker(chunk: list[tuple[str, float | None, Scale | None]]) -> list[Judgement]:
+    """Only text, score and scale cross to the worker; only the judgement comes back."""
     assert _worker_tagger is not None, "worker started without a tagger"
-    return tag_verbatims(_worker_tagger, chunk)
+    return [judge(_worker_tagger, *item) for item in chunk]
 
 
 class Pipeline:
@@ -99,21 +105,21 @@ class Pipeline:
         if first is None:
             return
         second = next(chunks, None)
-        if second is None or self.workers < 2:
-            yield tag_verbatims(self.tagger, first)
-            if second is not None:
-                yield tag_verbatims(self.tagger, second)
-            for chunk in chunks:
+        if second is None or self.workers < 2:  # one chunk does not pay for starting workers
+            for chunk in chain([first], [second] if second else [], chunks):
                 yield tag_verbatims(self.tagger, chunk)
             return
         args = (self.tagger.thresholds, self.tagger.score_chars)
         with ProcessPoolExecutor(self.workers, initializer=_start_worker, initargs=args) as pool:
-            pending: list[Future[list[Tagged]]] = [
-                pool.submit(_tag_in_worker, c) for c in (first, second)
-            ]
-            for chunk in chunks:
-                pending.append(pool.submit(_tag_in_worker, chunk))
+            pending: deque[tuple[list[Verbatim], Future[list[Judgement]]]] = deque()
+            for chunk in chain([first, second], chunks):
+                work = [(v.text, v.score, v.scale) for v in chunk]
+                pending.append((chunk, pool.submit(_judge_in_worker, work)))
                 if len(pending) > 2 * self.workers:
-                    yield pending.pop(0).result()
-            for f in pending:
-                yield f.result()
+                    yield _joined(*pending.popleft())
+            while pending:
+                yield _joined(*pending.popleft())
+
+
+def _joined(chunk: list[Verbatim], judged: Future[list[Judgement]]) -> list[Tagged]:
+    return [Tagged(v, *j) for v, j in zip(chunk, judged.result(), strict=True)]

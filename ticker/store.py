@@ -79,9 +79,7 @@ class Store:
         stamp = now()
         before = self.db.conn.total_changes
         with self.db.atomic():
-            self.db.table("verbatims").insert_all(
-                (_row(t, stamp) for t in rows), ignore=True, batch_size=1000
-            )
+            self.db.conn.executemany(_INSERT, (_row(t, stamp) for t in rows))
             added = self.db.conn.total_changes - before
             self.db.conn.executemany(
                 "UPDATE sources SET last_ingest_at = ? WHERE name = ?",
@@ -206,26 +204,51 @@ class Store:
         ]
 
 
-def _row(t: Tagged, stamp: str) -> dict[str, Any]:
+_COLUMNS = (
+    "id",
+    "source",
+    "response_id",
+    "text",
+    "score",
+    "scale",
+    "given_at",
+    "meta",
+    "compound",
+    "bucket",
+    "mixed",
+    "flags",
+    "tagger_version",
+    "state",
+    "pinned",
+    "ingested_at",
+)
+# Plain executemany: sqlite-utils' insert_all inspects every value, a quarter of an import's time.
+_INSERT = (
+    f"INSERT OR IGNORE INTO verbatims ({', '.join(_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in _COLUMNS)})"
+)
+
+
+def _row(t: Tagged, stamp: str) -> tuple[Any, ...]:
     v = t.verbatim
-    return {
-        "id": v.key,
-        "source": v.source,
-        "response_id": v.response_id,
-        "text": v.text,
-        "score": v.score,
-        "scale": v.scale,
-        "given_at": v.given_at,
-        "meta": json.dumps(v.meta, ensure_ascii=False),
-        "compound": t.tag.compound,
-        "bucket": t.tag.bucket,
-        "mixed": int(t.tag.mixed),
-        "flags": json.dumps(t.flags),
-        "tagger_version": t.tag.version,
-        "state": t.state,
-        "pinned": 0,
-        "ingested_at": stamp,
-    }
+    return (
+        v.key,
+        v.source,
+        v.response_id,
+        v.text,
+        v.score,
+        v.scale,
+        v.given_at,
+        json.dumps(v.meta, ensure_ascii=False),
+        t.tag.compound,
+        t.tag.bucket,
+        int(t.tag.mixed),
+        json.dumps(t.flags),
+        t.tag.version,
+        t.state,
+        0,
+        stamp,
+    )
 
 
 def _stored(r: dict[str, Any]) -> Stored:
