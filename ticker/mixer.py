@@ -75,7 +75,7 @@ def build_playlist(candidates: Sequence[Stored], policy: MixPolicy) -> list[Stor
 def _interleave(want: dict[str, int], spaced: Sequence[str], last: str | None) -> list[str]:
     """Smooth weighted round robin over the quotas, never a spaced bucket after another.
 
-    When spaced items outnumber the rest they are the constraint: each goes as soon as it may,
+    When spaced items are as many as the rest they are the constraint: each goes as soon as it may,
     which alternates them with the others and fits the most of them.
     """
     total = sum(want.values())
@@ -88,7 +88,7 @@ def _interleave(want: dict[str, int], spaced: Sequence[str], last: str | None) -
         allowed = [b for b in left if left[b] and not (b in spaced and last in spaced)]
         if not allowed:
             break  # only spaced buckets remain: stop rather than put two in a row
-        crowded = sum(left.get(b, 0) for b in spaced) > sum(
+        crowded = sum(left.get(b, 0) for b in spaced) >= sum(
             n for b, n in left.items() if b not in spaced
         )
         urgent = [b for b in allowed if b in spaced] if crowded else []

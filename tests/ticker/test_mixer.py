@@ -40,6 +40,7 @@ def pool(good: int, bad: int, ugly: int) -> list[Stored]:
 supplies = st.integers(0, 80)
 
 
+@settings(max_examples=1000)
 @given(supplies, supplies, supplies, st.integers(1, 120))
 def test_no_repeats_and_size_capped_by_supply(g: int, b: int, u: int, size: int) -> None:
     """A playlist never repeats an item and is as long as size and supply allow."""
@@ -50,6 +51,7 @@ def test_no_repeats_and_size_capped_by_supply(g: int, b: int, u: int, size: int)
     assert len(playlist) == min(size, g + b + u, fits)
 
 
+@settings(max_examples=1000)
 @given(supplies, supplies, supplies, st.integers(2, 120))
 def test_never_two_ugly_in_a_row_even_across_the_wrap(g: int, b: int, u: int, size: int) -> None:
     """The widget cycles, so the last and first items are neighbours too."""
