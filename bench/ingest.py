@@ -69,7 +69,7 @@ def run(rows: int, workers: int) -> tuple[float, int]:
         started = time.perf_counter()
         export = open_export(export_path, "bench")
         pipeline = Pipeline(store, Tagger(), workers)
-        report = pipeline.ingest("bench", "csv", str(export_path), export.rows)
+        report = pipeline.ingest("bench", "csv", "bench", export.records, export.convert)
         elapsed = time.perf_counter() - started
         store.close()
     return elapsed, report.added

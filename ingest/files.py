@@ -8,13 +8,14 @@ import json
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from ingest.columns import Mapping, resolve
 from ingest.decode import UnreadableFile, read_text
 from ingest.rows import to_verbatim
-from ticker.pipeline import Row
+from ticker.pipeline import Convert, Record, Row
 from ticker.store import QuarantinedRow
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # a 10 MB comment is still a comment
@@ -23,15 +24,22 @@ SAMPLE_ROWS = 500
 
 @dataclass
 class Export:
-    """An opened export: what was detected, and its rows on demand."""
+    """An opened export: what was detected, its raw records and how to convert each."""
 
     path: Path
     format: str
     encoding: str
     mapping: Mapping
-    total: int
-    rows: Iterator[Row]
-    empty: list[int]  # lines whose comment was blank, filled in as rows are read
+    records: list[Record]
+    convert: Convert
+
+    @property
+    def rows(self) -> Iterator[Row]:
+        """The converted rows, skipping blank comments (for callers that do not use a Pipeline)."""
+        for line, record in self.records:
+            row = self.convert(record, line)
+            if row is not None:
+                yield row
 
 
 def open_export(
@@ -44,20 +52,24 @@ def open_export(
     """Open a CSV or JSON Lines export; raises UnreadableFile or MappingError with the fix."""
     text, used = read_text(path, encoding)
     fmt = fmt or sniff_format(path, text)
+    records: list[Record]
     if fmt == "jsonl":
         records = list(_jsonl_records(text))
         headers = _keys(r for _, r in records[:SAMPLE_ROWS] if isinstance(r, dict))
-        samples = [r for _, r in records[:SAMPLE_ROWS] if isinstance(r, dict)]
     elif fmt == "csv":
         records, headers = _csv_records(text, path)
-        samples = [r for _, r in records[:SAMPLE_ROWS] if isinstance(r, dict)]
     else:
         raise UnreadableFile(f"unknown format {fmt!r}; use csv or jsonl")
+    samples = [r for _, r in records[:SAMPLE_ROWS] if isinstance(r, dict)]
     mapping = resolve(headers, samples, asked or Mapping())
-    empty: list[int] = []
-    return Export(
-        path, fmt, used, mapping, len(records), _rows(source, mapping, records, empty), empty
-    )
+    return Export(path, fmt, used, mapping, records, partial(convert_record, source, mapping))
+
+
+def convert_record(source: str, mapping: Mapping, record: Any, line: int) -> Row | None:
+    """A raw record (a dict of columns, or a row already quarantined) to a verbatim."""
+    if isinstance(record, QuarantinedRow):
+        return record
+    return to_verbatim(source, mapping, record, line)
 
 
 def sniff_format(path: Path, text: str) -> str:
@@ -66,20 +78,6 @@ def sniff_format(path: Path, text: str) -> str:
         return "jsonl"
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
     return "jsonl" if first.lstrip().startswith("{") else "csv"
-
-
-def _rows(
-    source: str, mapping: Mapping, records: list[tuple[int, Any]], empty: list[int]
-) -> Iterator[Row]:
-    for line, record in records:
-        if isinstance(record, QuarantinedRow):
-            yield record
-            continue
-        row = to_verbatim(source, mapping, record, line)
-        if row is None:
-            empty.append(line)
-        else:
-            yield row
 
 
 def _jsonl_records(text: str) -> Iterator[tuple[int, dict[str, Any] | QuarantinedRow]]:

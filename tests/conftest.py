@@ -14,7 +14,7 @@ import httpx
 import pytest
 import uvicorn
 
-from ticker.pipeline import Pipeline
+from ticker.pipeline import Pipeline, numbered
 from ticker.records import Verbatim
 from ticker.sentiment import Tagger
 from ticker.server import uvicorn_options
@@ -48,7 +48,7 @@ def add(store: Store, tagger: Tagger, *verbatims: Verbatim) -> list[str]:
     pipeline = Pipeline(store, tagger, workers=1)
     for source in dict.fromkeys(v.source for v in verbatims):
         rows = [v for v in verbatims if v.source == source]
-        pipeline.ingest(source, "test", "test", rows)
+        pipeline.ingest(source, "test", "test", numbered(rows))
     return [v.key for v in verbatims]
 
 

@@ -123,15 +123,17 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
         f"score={m.score!r} ({m.scale or 'no scale'}) id={m.id!r} date={m.date!r}"
     )
     store = Store(settings.db)
-    show = args.progress or export.total >= PROGRESS_FROM_ROWS
-    bar = Progress(export.total, sys.stderr) if show else None
+    show = args.progress or len(export.records) >= PROGRESS_FROM_ROWS
+    bar = Progress(len(export.records), sys.stderr) if show else None
     pipeline = Pipeline(store, Tagger(score_chars=settings.score_chars), settings.tag_workers)
-    report = pipeline.ingest(args.source, export.format, str(args.path), export.rows, bar)
+    report = pipeline.ingest(
+        args.source, export.format, str(args.path), export.records, export.convert, bar
+    )
     if bar:
         bar.finish()
     print(
-        f"read {report.read + len(export.empty):,}, added {report.added:,}, "
-        f"duplicates {report.duplicates:,}, empty {len(export.empty):,}, "
+        f"read {report.read:,}, added {report.added:,}, "
+        f"duplicates {report.duplicates:,}, empty {report.empty:,}, "
         f"quarantined {len(report.quarantined):,}"
     )
     print(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ingest.files import open_export
 from ticker.feeds import Feed, FeedFilter
-from ticker.pipeline import Pipeline
+from ticker.pipeline import Pipeline, numbered
 from ticker.records import Verbatim
 from ticker.sentiment import Tagger
 from ticker.server import serve
@@ -38,7 +38,9 @@ def load_samples(store: Store, tagger: Tagger, samples: Path = SAMPLES) -> int:
         if path.name == TRICKLE or path.suffix not in (".csv", ".jsonl"):
             continue
         export = open_export(path, source_name(path))
-        report = pipeline.ingest(source_name(path), export.format, str(path), export.rows)
+        report = pipeline.ingest(
+            source_name(path), export.format, str(path), export.records, export.convert
+        )
         added += report.added
         print(f"  {path.name}: {report.added} new, {len(report.quarantined)} quarantined")
     for feed in DEMO_FEEDS:
@@ -62,7 +64,7 @@ def trickle(db: Path, every: float, stop: threading.Event, samples: Path = SAMPL
                 response_id=f"{row.response_id}-{round_}",
                 given_at=datetime.now(UTC).isoformat(timespec="seconds"),
             )
-            pipeline.ingest(fresh.source, "jsonl", "demo trickle", [fresh])
+            pipeline.ingest(fresh.source, "jsonl", "demo trickle", numbered([fresh]))
         round_ += 1
     store.close()
 

@@ -1,4 +1,9 @@
-"""The pipeline: verbatims in, tagged, moderated and stored; bad rows quarantined, never lost."""
+"""The pipeline: records in; verbatims tagged, moderated and stored; bad rows quarantined.
+
+An import is chunks of raw records (a CSV row, a JSON object) with their line numbers. Each chunk
+is converted, tagged and made into store rows in one step, in worker processes when the import is
+big enough to pay for them, so the main process only reads the file and writes the database.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +13,28 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import chain, islice
+from typing import Any
 
 from ticker.moderation import flags, initial_state
 from ticker.records import Scale, Tag, Verbatim
 from ticker.sentiment import Tagger, Thresholds
-from ticker.store import QuarantinedRow, Store, Tagged
+from ticker.store import QuarantinedRow, Store, Tagged, now, row_for
 
 CHUNK = 2000
 Row = Verbatim | QuarantinedRow
+Record = tuple[int, Any]  # (line number, what the source gave: a Verbatim, a dict, a CSV row…)
+Convert = Callable[[Any, int], Row | None]  # None: a response with no comment
+
+
+def as_is(record: Any, line: int) -> Row | None:
+    """The converter for records that are already verbatims (or quarantined rows)."""
+    assert isinstance(record, Verbatim | QuarantinedRow), f"line {line}: {type(record).__name__}"
+    return record
+
+
+def numbered(rows: Iterable[Row]) -> Iterator[Record]:
+    """Verbatims made in code, as records."""
+    return enumerate(rows, start=1)
 
 
 @dataclass
@@ -24,12 +43,23 @@ class IngestReport:
 
     read: int = 0
     added: int = 0
+    empty: int = 0
     quarantined: list[QuarantinedRow] = field(default_factory=list)
     buckets: Counter[str] = field(default_factory=Counter)
 
     @property
     def duplicates(self) -> int:
-        return self.read - len(self.quarantined) - self.added
+        return self.read - self.empty - len(self.quarantined) - self.added
+
+
+@dataclass
+class Chunk:
+    """One chunk's outcome: store rows, quarantined rows, blanks and bucket counts."""
+
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    quarantined: list[QuarantinedRow] = field(default_factory=list)
+    empty: int = 0
+    buckets: Counter[str] = field(default_factory=Counter)
 
 
 Judgement = tuple[Tag, tuple[str, ...], str]  # tag, moderation flags, initial state
@@ -42,9 +72,21 @@ def judge(tagger: Tagger, text: str, score: float | None, scale: Scale | None) -
     return tag, found, initial_state(tag, found)
 
 
-def tag_verbatims(tagger: Tagger, verbatims: Iterable[Verbatim]) -> list[Tagged]:
-    """Tag and moderate verbatims in this process."""
-    return [Tagged(v, *judge(tagger, v.text, v.score, v.scale)) for v in verbatims]
+def process(tagger: Tagger, convert: Convert, records: list[Record]) -> Chunk:
+    """Convert, tag and judge a chunk of records into store rows."""
+    out = Chunk()
+    stamp = now()
+    for line, record in records:
+        row = convert(record, line)
+        if row is None:
+            out.empty += 1
+        elif isinstance(row, QuarantinedRow):
+            out.quarantined.append(row)
+        else:
+            tagged = Tagged(row, *judge(tagger, row.text, row.score, row.scale))
+            out.rows.append(row_for(tagged, stamp))
+            out.buckets[tagged.tag.bucket] += 1
+    return out
 
 
 _worker_tagger: Tagger | None = None
@@ -55,14 +97,13 @@ def _start_worker(thresholds: Thresholds, score_chars: int) -> None:
     _worker_tagger = Tagger(thresholds, score_chars)
 
 
-def _judge_in_worker(chunk: list[tuple[str, float | None, Scale | None]]) -> list[Judgement]:
-    """Only text, score and scale cross to the worker; only the judgement comes back."""
+def _process_in_worker(convert: Convert, records: list[Record]) -> Chunk:
     assert _worker_tagger is not None, "worker started without a tagger"
-    return [judge(_worker_tagger, *item) for item in chunk]
+    return process(_worker_tagger, convert, records)
 
 
 class Pipeline:
-    """Tags in worker processes once an import is big enough to pay for them."""
+    """Imports records into the store; a bad row never stops the rest."""
 
     def __init__(self, store: Store, tagger: Tagger, workers: int = 0) -> None:
         self.store = store
@@ -74,52 +115,44 @@ class Pipeline:
         source: str,
         kind: str,
         origin: str,
-        rows: Iterable[Row],
+        records: Iterable[Record],
+        convert: Convert = as_is,
         progress: Callable[[int], None] | None = None,
     ) -> IngestReport:
-        """Store every good row, quarantine every bad one; a bad row never stops the rest."""
+        """Store every good row, quarantine every bad one, count the blanks."""
         report = IngestReport()
         self.store.ensure_source(source, kind)
-        for tagged in self._tagged(self._split(rows, report, origin, source)):
-            report.added += self.store.add(tagged)
-            report.buckets.update(t.tag.bucket for t in tagged)
+        for size, chunk in self._processed(records, convert):
+            report.read += size
+            report.empty += chunk.empty
+            report.buckets.update(chunk.buckets)
+            report.added += self.store.insert_rows(chunk.rows, source)
+            if chunk.quarantined:
+                report.quarantined.extend(chunk.quarantined)
+                self.store.quarantine(source, origin, chunk.quarantined)
             if progress:
-                progress(len(tagged))
+                progress(size)
         return report
 
-    def _split(
-        self, rows: Iterable[Row], report: IngestReport, origin: str, source: str
-    ) -> Iterator[list[Verbatim]]:
-        """Chunks of verbatims; quarantined rows are stored as they are met."""
-        it = iter(rows)
-        while batch := list(islice(it, CHUNK)):
-            report.read += len(batch)
-            bad = [r for r in batch if isinstance(r, QuarantinedRow)]
-            if bad:
-                report.quarantined.extend(bad)
-                self.store.quarantine(source, origin, bad)
-            yield [r for r in batch if isinstance(r, Verbatim)]
-
-    def _tagged(self, chunks: Iterator[list[Verbatim]]) -> Iterator[list[Tagged]]:
-        first = next(chunks, None)
+    def _processed(
+        self, records: Iterable[Record], convert: Convert
+    ) -> Iterator[tuple[int, Chunk]]:
+        it = iter(records)
+        chunks = iter(lambda: list(islice(it, CHUNK)), [])
+        first, second = next(chunks, None), next(chunks, None)
         if first is None:
             return
-        second = next(chunks, None)
         if second is None or self.workers < 2:  # one chunk does not pay for starting workers
-            for chunk in chain([first], [second] if second else [], chunks):
-                yield tag_verbatims(self.tagger, chunk)
+            for c in chain([first], [second] if second else [], chunks):
+                yield len(c), process(self.tagger, convert, c)
             return
         args = (self.tagger.thresholds, self.tagger.score_chars)
         with ProcessPoolExecutor(self.workers, initializer=_start_worker, initargs=args) as pool:
-            pending: deque[tuple[list[Verbatim], Future[list[Judgement]]]] = deque()
-            for chunk in chain([first, second], chunks):
-                work = [(v.text, v.score, v.scale) for v in chunk]
-                pending.append((chunk, pool.submit(_judge_in_worker, work)))
+            pending: deque[tuple[int, Future[Chunk]]] = deque()
+            for c in chain([first, second], chunks):
+                pending.append((len(c), pool.submit(_process_in_worker, convert, c)))
                 if len(pending) > 2 * self.workers:
-                    yield _joined(*pending.popleft())
-            while pending:
-                yield _joined(*pending.popleft())
-
-
-def _joined(chunk: list[Verbatim], judged: Future[list[Judgement]]) -> list[Tagged]:
-    return [Tagged(v, *j) for v, j in zip(chunk, judged.result(), strict=True)]
+                    size, done = pending.popleft()
+                    yield size, done.result()
+            for size, done in pending:
+                yield size, done.result()

@@ -74,17 +74,16 @@ class Store:
             [name, kind, now()],
         )
 
-    def add(self, rows: Sequence[Tagged]) -> int:
-        """Insert verbatims that are not there yet; returns how many were new (idempotent)."""
-        stamp = now()
+    def insert_rows(self, rows: Sequence[tuple[Any, ...]], source: str) -> int:
+        """Insert rows made by `row_for` that are not there yet; returns how many were new.
+
+        Idempotent: a verbatim already stored under the same key is left as it is.
+        """
         before = self.db.conn.total_changes
         with self.db.atomic():
-            self.db.conn.executemany(_INSERT, (_row(t, stamp) for t in rows))
+            self.db.conn.executemany(_INSERT, rows)
             added = self.db.conn.total_changes - before
-            self.db.conn.executemany(
-                "UPDATE sources SET last_ingest_at = ? WHERE name = ?",
-                [(stamp, s) for s in {t.verbatim.source for t in rows}],
-            )
+            self.db.execute("UPDATE sources SET last_ingest_at = ? WHERE name = ?", [now(), source])
         return added
 
     def quarantine(self, source: str, origin: str, rows: Iterable[QuarantinedRow]) -> None:
@@ -229,7 +228,8 @@ _INSERT = (
 )
 
 
-def _row(t: Tagged, stamp: str) -> tuple[Any, ...]:
+def row_for(t: Tagged, stamp: str) -> tuple[Any, ...]:
+    """The verbatims table's row for a tagged verbatim (made in worker processes too)."""
     v = t.verbatim
     return (
         v.key,
