@@ -24,6 +24,7 @@ async def run(state: AppState) -> None:
             now = time.monotonic()
             for name in set(state.playlists.tracked()) - set(state.hub.feeds()):
                 state.playlists.forget(name)
+                state.snapshots.pop(name, None)
             current = state.store.change_marker()
             if current != marker or now - last_rebuild >= REBUILD_EVERY:
                 marker, last_rebuild = current, now

@@ -33,12 +33,20 @@ class Close:
 
 
 def opening(state: AppState, feed: str) -> str | Close:
-    """The snapshot a new client gets first, or why it cannot watch this feed."""
+    """The snapshot a new client gets first, or why it cannot watch this feed.
+
+    Encoded once per playlist version and shared: a thousand screens reconnecting after a
+    restart get the same string, not a thousand copies of it.
+    """
     try:
         found, items = state.playlists.snapshot(feed)
     except NotFound:
         return Close(UNKNOWN_FEED, error("unknown_feed", f"there is no feed named {feed!r}"))
-    return encode(snapshot_message(found, items, state.settings.heartbeat_seconds))
+    cached = state.snapshots.get(feed)
+    if cached is None or cached[0] is not items or cached[1] is not found:
+        text = encode(snapshot_message(found, items, state.settings.heartbeat_seconds))
+        cached = state.snapshots[feed] = (items, found, text)
+    return cached[2]
 
 
 def answer(data: str | bytes) -> str | Close:

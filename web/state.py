@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from ticker.playlist import Playlists
+from ticker.feeds import Feed
+from ticker.playlist import Item, Playlists
 from ticker.settings import Settings
 from ticker.store import Store
 from web.hub import Hub
@@ -16,3 +17,4 @@ class AppState:
     store: Store
     hub: Hub
     playlists: Playlists
+    snapshots: dict[str, tuple[list[Item], Feed, str]] = field(default_factory=dict)
