@@ -1,0 +1,212 @@
+"""The widget and pages in real headless Chromium (Debian's), driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.conftest import ROOT, UNIT, Running, add, start_server
+from ticker import curation
+from ticker.records import Verbatim
+from ticker.sentiment import Tagger
+from ticker.settings import Settings
+from ticker.store import Store
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = ROOT / "tests" / "screenshots"
+FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+HOSTILE = (
+    'Great <img src=x onerror="window.__xss=1"> service <script>window.__xss=2</script> &lt;b&gt;'
+)
+COMMENTS = [
+    Verbatim(
+        "support", "The technician was friendly and fixed it fast. Thank you!", "g1", 5, "csat5"
+    ),
+    Verbatim("support", "Delivery was late and nobody called.", "b1", 2, "csat5"),
+    Verbatim("support", "Worst company ever. Awful, useless, I hate you.", "u1", 1, "csat5"),
+    Verbatim("nps", "Love the new app, so easy to track my order 😀", "g2", 10, "nps"),
+    Verbatim("nps", "Très bien, livraison rapide, merci !", "g3", 9, "nps"),
+    Verbatim("reviews", "The fridge arrived dented and the refund was slow.", "b2", 2, "stars5"),
+]
+WIDGET = "document.querySelector('voc-ticker')"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium; in CI a missing browser fails the run instead of skipping."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing at /usr/bin/chromium; scripts/test installs it")
+        pytest.skip("Chromium is not installed; `bash scripts/test` installs it")
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def live(settings: Settings, store: Store, tagger: Tagger) -> Iterator[Running]:
+    """A server over the sample comments, the stream on the HTTP port."""
+    add(store, tagger, *COMMENTS)
+    yield from start_server(settings)
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    # Without the pages' CSP: the widget must be safe on intranet pages that have none.
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, bypass_csp=True)
+    opened = context.new_page()
+    dialogs: list[str] = []
+    opened.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    yield opened
+    context.close()
+    assert dialogs == [], f"a script ran: {dialogs}"
+
+
+def item_ids(page: Page) -> list[str]:
+    return page.evaluate(
+        f"[...{WIDGET}.shadowRoot.querySelectorAll('.item')].map(e => e.dataset.id)"
+    )
+
+
+def wait_for_items(page: Page) -> float:
+    """Milliseconds from navigation start to the first comment in the widget."""
+    page.wait_for_function(
+        f"{WIDGET} && {WIDGET}.shadowRoot && {WIDGET}.shadowRoot.querySelector('.item')",
+        timeout=10_000 * UNIT,
+    )
+    return float(page.evaluate("performance.now()"))
+
+
+def test_embed_page_shows_comments_on_load(live: Running, page: Page) -> None:
+    """The iframe page connects and shows the feed's comments with their bucket labels."""
+    page.goto(f"{live.http}/embed/all")
+    first = wait_for_items(page)
+    print(f"first comment on screen {first:.0f} ms after navigation start")
+    page.wait_for_function(f"{WIDGET}.dataset.state === 'live'", timeout=5_000 * UNIT)
+    labels = page.evaluate(
+        f"[...{WIDGET}.shadowRoot.querySelectorAll('.lab')].map(e => e.textContent)"
+    )
+    assert {"👍 Good", "👎 Bad", "⚠ Ugly"} <= {label.strip() for label in labels}
+
+
+def test_hostile_comment_renders_as_literal_text(
+    live: Running, page: Page, store: Store, tagger: Tagger
+) -> None:
+    """Markup in a comment is shown as the characters the customer typed; no script runs."""
+    [vid] = add(store, tagger, Verbatim("support", HOSTILE, "x1", 5, "csat5"))
+    curation.pin(store, vid, "test")
+    page.goto(f"{live.http}/embed/all")
+    page.wait_for_function(
+        f"{WIDGET}?.shadowRoot?.querySelector('[data-id=\"{vid}\"]')", timeout=10_000 * UNIT
+    )
+    text = page.evaluate(
+        f"{WIDGET}.shadowRoot.querySelector('[data-id=\"{vid}\"] .text').textContent"
+    )
+    assert text == HOSTILE
+    injected = page.evaluate(f"{WIDGET}.shadowRoot.querySelectorAll('img, script, svg').length")
+    assert injected == 0 and page.evaluate("window.__xss") is None
+
+
+def test_a_hidden_comment_disappears_live(live: Running, page: Page, store: Store) -> None:
+    """`hide` removes the comment from a page that is already showing it."""
+    page.goto(f"{live.http}/embed/all")
+    wait_for_items(page)
+    victim = item_ids(page)[0]
+    curation.hide(store, victim, "dana")
+    page.wait_for_function(
+        f"!{WIDGET}.shadowRoot.querySelector('[data-id=\"{victim}\"]')", timeout=5_000 * UNIT
+    )
+    assert victim not in item_ids(page)
+
+
+def transforms(page: Page, samples: int = 5, every: float = 0.2) -> list[str]:
+    seen = []
+    for _ in range(samples):
+        seen.append(
+            page.evaluate(
+                f"getComputedStyle({WIDGET}.shadowRoot.querySelector('.track')).transform"
+            )
+        )
+        time.sleep(every)
+    return seen
+
+
+def test_the_ticker_scrolls(live: Running, page: Page) -> None:
+    """Without a preference for less motion, the strip moves."""
+    page.goto(f"{live.http}/embed/all")
+    wait_for_items(page)
+    assert len(set(transforms(page))) > 1
+
+
+def test_reduced_motion_shows_one_comment_without_moving(live: Running, browser: Browser) -> None:
+    """With prefers-reduced-motion nothing scrolls; one comment is shown at a time."""
+    context = browser.new_context(reduced_motion="reduce", bypass_csp=True)
+    page = context.new_page()
+    page.goto(f"{live.http}/embed/all")
+    wait_for_items(page)
+    assert len(set(transforms(page))) == 1
+    visible = page.evaluate(
+        f"[...{WIDGET}.shadowRoot.querySelectorAll('.item')].filter(e => getComputedStyle(e).display !== 'none').length"
+    )
+    assert visible == 1
+    context.close()
+
+
+def test_pause_button_stops_the_crawl(live: Running, page: Page) -> None:
+    """The visible pause button stops the movement and says so (WCAG 2.2.2)."""
+    page.goto(f"{live.http}/embed/all")
+    wait_for_items(page)
+    page.mouse.move(5, 700)  # away from the strip, so hover does not pause it
+    button = page.locator("voc-ticker button.pp")
+    button.click()
+    page.mouse.move(5, 700)
+    assert button.get_attribute("aria-pressed") == "true"
+    assert button.get_attribute("aria-label") == "Play ticker"
+    assert len(set(transforms(page))) == 1
+
+
+def test_keeps_the_last_playlist_when_the_server_goes(
+    settings: Settings, store: Store, tagger: Tagger, browser: Browser
+) -> None:
+    """A display keeps showing comments through an outage, marked as reconnecting."""
+    add(store, tagger, *COMMENTS)
+    servers = start_server(settings)
+    running = next(servers)
+    page = browser.new_page(bypass_csp=True)
+    page.goto(f"{running.http}/embed/all")
+    wait_for_items(page)
+    before = item_ids(page)
+    next(servers, None)  # stop the server
+    page.wait_for_function(f"{WIDGET}.dataset.state !== 'live'", timeout=10_000 * UNIT)
+    assert item_ids(page) == before
+    page.close()
+
+
+@pytest.mark.parametrize(
+    ("path", "name"), [("/", "index"), ("/embed/all", "embed"), ("/display/all", "display")]
+)
+def test_screenshots(live: Running, page: Page, path: str, name: str) -> None:
+    """Screenshots of the pages as people see them, saved for a human to look at."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.goto(live.http + path)
+    wait_for_items(page)
+    page.wait_for_timeout(500)
+    page.screenshot(path=SHOTS / f"{name}.png")
+    assert (SHOTS / f"{name}.png").stat().st_size > 10_000

@@ -1,0 +1,480 @@
+/* VoC Ticker widget: <voc-ticker feed="support" server="https://host:port">.
+ * Plain ES2020, no dependencies. Optional attributes: theme="light|dark",
+ * variant="display", speed="<px per second>". Protocol: docs/protocol.md.
+ * Server data is only ever written with textContent. */
+(() => {
+  'use strict';
+  if (!window.customElements || customElements.get('voc-ticker')) return;
+
+  // Default server: origin of this script's own URL, else the page's origin.
+  const HOME = (() => {
+    try { return new URL(document.currentScript.src).origin; } catch (e) { return location.origin; }
+  })();
+
+  const BUCKETS = { good: ['👍', 'Good'], bad: ['👎', 'Bad'], ugly: ['⚠', 'Ugly'] };
+  const EMPTY = 'No comments to show yet.';
+  const SWAP_MS = 8000; // reduced motion: one comment at a time
+
+  const CSS = `
+:host{display:block;contain:content;--fs:15px;--lines:3;--maxw:40em}
+:host([variant=display]){--fs:clamp(24px,5vh,120px);--lines:4;--maxw:min(26em,80vw)}
+[hidden]{display:none!important}
+.r{--bg:#fff;--fg:#1f2328;--mu:#57606a;--ln:#d0d7de;--bt:#f3f4f6;--fo:#0969da;--g:#116329;--gb:#dafbe1;--b:#a34a00;--bb:#fff1d6;--u:#a40e26;--ub:#ffebe9;
+ all:initial;visibility:inherit;cursor:inherit;direction:ltr;font:var(--fs)/1.4 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif,"Apple Color Emoji","Segoe UI Emoji","Noto Color Emoji";
+ position:relative;display:flex;align-items:center;box-sizing:border-box;background:var(--bg);color:var(--fg);border:1px solid var(--ln);border-radius:.6em;overflow:hidden;text-align:start}
+.r.dark{--bg:#111827;--fg:#e6edf3;--mu:#9ca3af;--ln:#30363d;--bt:#1f2937;--fo:#58a6ff;--g:#6ee7a0;--gb:#0f2e1d;--b:#fbbf24;--bb:#33240a;--u:#fca5a5;--ub:#3b1219}
+:host([variant=display]) .r{background:transparent;border:0}
+.pp{flex:none;box-sizing:border-box;width:2.2em;height:2.2em;margin:0 .2em 0 .6em;padding:0;display:grid;place-items:center;border:1px solid var(--ln);border-radius:50%;background:var(--bt);color:var(--mu);font:inherit;cursor:pointer}
+.pp:hover{color:var(--fg)}
+.pp:focus-visible{outline:2px solid var(--fo);outline-offset:2px}
+.pp::before{content:"";box-sizing:border-box;width:.7em;height:.8em;border:solid currentColor;border-width:0 .24em}
+.pp[aria-pressed=true]::before{width:0;height:0;border-width:.42em 0 .42em .7em;border-color:transparent transparent transparent currentColor;margin-left:.18em}
+:host([variant=display]) .pp{font-size:.4em;opacity:.6;cursor:inherit}
+.vp{flex:1;min-width:0;height:calc(var(--lines)*1.4em + 2.2em);display:flex;align-items:center;overflow:hidden;position:relative}
+.vp.rev{justify-content:flex-end}
+.vp{--m:linear-gradient(90deg,transparent,#000 1.2em,#000 calc(100% - 1.2em),transparent);-webkit-mask-image:var(--m);mask-image:var(--m)}
+.rm .vp{--m:none}
+.track{flex:none;display:flex;align-items:center;will-change:transform}
+.track.rev{flex-direction:row-reverse}
+.item{flex:none;display:flex;align-items:flex-start;gap:.55em;padding:.4em .9em;box-sizing:border-box}
+.lab,.pin{flex:none;margin-top:.12em;font-size:.8em;font-weight:600;white-space:nowrap}
+.lab{padding:.1em .6em;border-radius:1em;color:var(--fg);background:var(--bt)}
+[data-bucket=good] .lab{color:var(--g);background:var(--gb)}
+[data-bucket=bad] .lab{color:var(--b);background:var(--bb)}
+[data-bucket=ugly] .lab{color:var(--u);background:var(--ub)}
+.pin{margin-right:-.3em}
+.body{min-width:0;max-width:var(--maxw)}
+.text{margin:0;display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:var(--lines);line-clamp:var(--lines);overflow:hidden;overflow-wrap:anywhere}
+.text::before{content:"\\201C"}.text::after{content:"\\201D"}
+.meta{margin:.2em 0 0;font-size:.8em;color:var(--mu);white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+.empty{margin:0 .6em;color:var(--mu);font-style:italic}
+.status{position:absolute;top:.3em;right:.4em;font-size:.7em;padding:0 .6em;border-radius:1em;background:var(--bt);color:var(--mu);pointer-events:none}
+:host([variant=display]) .status{font-size:.3em}
+.rm .track{transform:none!important}
+.rm .item{display:none;margin:0!important}
+.rm .track{flex:auto;min-width:0}
+.rm .item.cur{display:flex;flex:0 1 auto;min-width:0}
+`;
+
+  // Element helper: attributes are static strings from this file; data goes in via textContent.
+  const h = (tag, attrs, ...kids) => {
+    const e = document.createElement(tag);
+    for (const k in attrs) e.setAttribute(k, attrs[k]);
+    e.append(...kids);
+    return e;
+  };
+  const txt = (tag, cls, text) => {
+    const e = document.createElement(tag);
+    e.className = cls;
+    e.textContent = text;
+    return e;
+  };
+
+  const scoreText = (s, scale) => {
+    if (typeof s !== 'number' || !isFinite(s)) return '';
+    if (scale === 'nps') return `NPS ${s}/10`;
+    if (scale === 'csat5') return `CSAT ${s}/5`;
+    if (scale === 'stars5') {
+      const n = Math.max(0, Math.min(5, Math.round(s)));
+      return '★'.repeat(n) + '☆'.repeat(5 - n);
+    }
+    return String(s);
+  };
+
+  // Normalise an item from the wire (or the cache); null if unusable.
+  const norm = (it) => (it && typeof it === 'object' && typeof it.id === 'string')
+    ? { ...it, text: String(it.text ?? ''), bucket: String(it.bucket ?? '') } : null;
+
+  // Fill an item element; every server string goes through textContent.
+  const fill = (el, it) => {
+    const b = BUCKETS[it.bucket] || ['•', it.bucket];
+    el.setAttribute('data-id', it.id);
+    el.setAttribute('data-bucket', it.bucket);
+    const kids = [];
+    if (it.pinned) {
+      const pin = txt('span', 'pin', '📌');
+      pin.setAttribute('role', 'img');
+      pin.setAttribute('aria-label', 'Pinned');
+      kids.push(pin);
+    }
+    kids.push(txt('span', 'lab', `${b[0]} ${b[1]}`));
+    const text = txt('p', 'text', it.text);
+    text.dir = 'auto';
+    const meta = txt('p', 'meta', '');
+    const parts = [];
+    if (it.source) parts.push(txt('span', '', String(it.source)));
+    const sc = scoreText(it.score, it.scale);
+    if (sc) {
+      const s = txt('span', '', sc);
+      if (it.scale === 'stars5') { s.setAttribute('role', 'img'); s.setAttribute('aria-label', `${sc.split('★').length - 1} of 5 stars`); }
+      parts.push(s);
+    }
+    if (it.meta && typeof it.meta === 'object') {
+      for (const k of Object.keys(it.meta)) parts.push(txt('span', '', `${k}: ${it.meta[k]}`));
+    }
+    parts.forEach((p, i) => { if (i) meta.append(' · '); meta.append(p); });
+    meta.hidden = !parts.length;
+    kids.push(h('div', { class: 'body' }, text, meta));
+    el.replaceChildren(...kids);
+  };
+
+  const padOf = (el) => el._pad || 0;
+  let sheet = null;
+
+  class VocTicker extends HTMLElement {
+    static get observedAttributes() { return ['feed', 'server', 'theme', 'variant', 'speed']; }
+
+    constructor() {
+      super();
+      this._btn = h('button', { class: 'pp', type: 'button', 'aria-label': 'Pause ticker', 'aria-pressed': 'false' });
+      this._track = h('div', { class: 'track' });
+      this._empty = txt('p', 'empty', EMPTY);
+      this._vp = h('div', { class: 'vp', 'aria-live': 'off' }, this._track, this._empty);
+      this._status = h('span', { class: 'status', role: 'status', hidden: '' });
+      this._root = h('div', { class: 'r', role: 'region', 'aria-label': 'Customer comments', 'aria-live': 'off' },
+        this._btn, this._vp, this._status);
+      const style = h('style', {});
+      style.textContent = CSS;
+      const shadow = this.attachShadow({ mode: 'open' });
+      shadow.append(style, this._root);
+      // Also adopt the sheet: unlike <style>, it works under a strict style-src CSP.
+      try {
+        if (!sheet) { sheet = new CSSStyleSheet(); sheet.replaceSync(CSS); }
+        shadow.adoptedStyleSheets = [sheet];
+      } catch (e) { /* older browser: the <style> element is enough */ }
+
+      this._items = [];          // playlist, server order
+      this._els = new Map();     // id -> element
+      this._disp = { speed: 60, direction: 'left', theme: 'light' };
+      this._L = true;            // direction left
+      this._pos = 0;             // px scrolled in the crawl direction
+      this._hb = 20;             // heartbeat seconds
+      this._tries = 0;
+      this._user = this._hover = this._focus = false;
+      this._frame = this._frame.bind(this);
+      this._onMq = () => this._setRm();
+
+      this._btn.addEventListener('click', () => {
+        this._user = !this._user;
+        if (!this._user) this._hover = this._focus = false; // an explicit "play" wins
+        this._pauseChanged();
+      });
+      this.addEventListener('pointerenter', () => {
+        if (this.getAttribute('variant') !== 'display') { this._hover = true; this._pauseChanged(); }
+      });
+      this.addEventListener('pointerleave', () => { this._hover = false; this._pauseChanged(); });
+      this.addEventListener('focusin', () => { this._focus = true; this._pauseChanged(); });
+      this.addEventListener('focusout', (e) => { this._focus = this.contains(e.relatedTarget); this._pauseChanged(); });
+    }
+
+    connectedCallback() {
+      this._mq = matchMedia('(prefers-reduced-motion: reduce)');
+      this._mq.addEventListener('change', this._onMq);
+      this._applyDisplay();
+      this._start();
+    }
+
+    disconnectedCallback() {
+      if (this._mq) this._mq.removeEventListener('change', this._onMq);
+      this._drop();
+      clearTimeout(this._retryT);
+      clearInterval(this._rmT);
+      this._rmT = 0;
+      cancelAnimationFrame(this._raf);
+      this._raf = 0;
+    }
+
+    attributeChangedCallback(name, was, now) {
+      if (!this._mq || !this.isConnected || was === now) return;
+      if (name === 'feed' || name === 'server') this._start();
+      else this._applyDisplay();
+    }
+
+    // ---- connection -------------------------------------------------------
+
+    _url() {
+      const feed = this.getAttribute('feed');
+      if (!feed) return null;
+      try {
+        const u = new URL(this.getAttribute('server') || HOME, location.href);
+        u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
+        u.pathname = u.pathname.replace(/\/+$/, '') + '/ws/feeds/' + encodeURIComponent(feed);
+        u.search = u.hash = '';
+        return u.href;
+      } catch (e) { return null; }
+    }
+
+    _start() {
+      this._key = 'voc-ticker:' + this._url();
+      this._tries = 0;
+      this._note = '';
+      this._retrying = this._live = false;
+      let cached = null;
+      try { cached = JSON.parse(localStorage.getItem(this._key)); } catch (e) { /* no storage */ }
+      if (cached && Array.isArray(cached.items)) {
+        this._setDisplay(cached.display);
+        this._set(cached.items.map(norm).filter(Boolean), false);
+      } else this._set([], false);
+      this._setRm();
+      this._connect();
+    }
+
+    _connect() {
+      clearTimeout(this._retryT);
+      this._drop();
+      const url = this._url();
+      if (!url) { this._note = 'No feed configured'; this._state('offline'); return; }
+      this._state('connecting');
+      let ws;
+      try { ws = new WebSocket(url); } catch (e) { this._ws = null; this._closed(null, 0); return; }
+      this._ws = ws;
+      this._err = null;
+      ws.onmessage = (e) => this._msg(e.data);
+      ws.onclose = (e) => this._closed(ws, e.code);
+      ws.onerror = () => {}; // a close event always follows
+      this._watch();
+    }
+
+    // Dead-connection watchdog: nothing received for 2.5 heartbeats => reconnect.
+    _watch() {
+      clearTimeout(this._wd);
+      const ws = this._ws;
+      this._wd = setTimeout(() => this._closed(ws, 0), 2500 * this._hb);
+    }
+
+    _drop() {
+      const ws = this._ws;
+      this._ws = null;
+      clearTimeout(this._wd);
+      if (ws) {
+        ws.onmessage = ws.onclose = ws.onerror = null;
+        try { ws.close(); } catch (e) { /* already closed */ }
+      }
+    }
+
+    _closed(ws, code) {
+      if (ws !== this._ws) return; // stale socket
+      this._drop();
+      this._live = false;
+      this._retrying = true;
+      let delay;
+      if (code === 4404) {
+        this._note = this._err || 'Unknown feed';
+        delay = 60000;
+      } else {
+        // Exponential backoff with full jitter: 500 ms doubling, capped at 30 s.
+        delay = Math.random() * Math.min(30000, 500 * 2 ** this._tries);
+        this._tries = Math.min(this._tries + 1, 20);
+      }
+      this._state('offline');
+      this._retryT = setTimeout(() => this._connect(), delay);
+    }
+
+    _msg(data) {
+      this._watch();
+      let m;
+      try { m = JSON.parse(data); } catch (e) { return; }
+      if (!m || typeof m !== 'object') return;
+      const at = (l) => (Number.isInteger(m.index) ? Math.max(0, Math.min(m.index, l.length)) : l.length);
+      switch (m.type) {
+        case 'snapshot':
+          this._hb = m.heartbeat > 0 ? +m.heartbeat : 20;
+          this._tries = 0;
+          this._note = '';
+          this._retrying = false;
+          this._live = true;
+          this._setDisplay(m.display);
+          this._set(Array.isArray(m.items) ? m.items.map(norm).filter(Boolean) : []);
+          this._state('live');
+          this._watch();
+          break;
+        case 'add':
+        case 'update': {
+          const it = norm(m.item);
+          if (!it) break;
+          const l = this._items.filter((x) => x.id !== it.id);
+          l.splice(at(l), 0, it);
+          this._set(l);
+          break;
+        }
+        case 'remove':
+          this._set(this._items.filter((x) => x.id !== m.id));
+          break;
+        case 'display':
+          this._setDisplay(m.display);
+          break;
+        case 'error':
+          this._err = String(m.message || m.code || '');
+          if (m.code !== 'too_slow' && m.code !== 'unknown_feed') this._note = this._err;
+          break;
+        // heartbeat, pong: the watchdog reset above is all they need
+      }
+    }
+
+    _state(s) {
+      this.setAttribute('data-state', s);
+      const msg = this._note || (s !== 'live' && this._retrying ? 'reconnecting…' : '');
+      this._status.textContent = msg;
+      this._status.hidden = !msg;
+    }
+
+    // ---- playlist ---------------------------------------------------------
+
+    _set(items, save = true) {
+      this._items = items;
+      this._sync();
+      if (save && this._live) {
+        try {
+          localStorage.setItem(this._key, JSON.stringify({ items, display: this._disp }));
+        } catch (e) { /* quota or privacy mode */ }
+      }
+      this.setAttribute('data-count', String(this._els.size));
+      if (this._els.size) this._empty.remove();
+      else if (!this._empty.isConnected) this._vp.append(this._empty);
+      this._kick();
+    }
+
+    // Reconcile the DOM with this._items without restarting the crawl.
+    _sync() {
+      const tr = this._track, old = this._els, els = new Map(), want = [];
+      for (const it of this._items) {
+        if (els.has(it.id)) continue;
+        let el = old.get(it.id);
+        if (!el) el = h('div', { class: 'item' });
+        const k = JSON.stringify(it);
+        if (el._k !== k) { el._k = k; fill(el, it); }
+        els.set(it.id, el);
+        want.push(el);
+      }
+      let vr;
+      for (const [id, el] of old) {
+        if (els.has(id)) continue;
+        const n = el.nextElementSibling;
+        if (n && !this._rm && el.isConnected) {
+          // Keep the neighbours where they are: the gap scrolls away naturally.
+          vr = vr || this._vp.getBoundingClientRect();
+          const r = el.getBoundingClientRect();
+          if (this._L ? r.left < vr.right : r.right > vr.left) this._setPad(n, padOf(n) + r.width + padOf(el));
+        }
+        el.remove();
+      }
+      // Keep the current rotation: start from the element that is first on screen.
+      let k = want.indexOf(tr.firstElementChild);
+      if (k < 0) k = 0;
+      let ref = tr.firstElementChild;
+      for (let i = 0; i < want.length; i++) {
+        const el = want[(i + k) % want.length];
+        if (el === ref) ref = ref.nextElementSibling;
+        else tr.insertBefore(el, ref);
+      }
+      this._els = els;
+      if (!this._cur || !this._cur.isConnected) this._show(tr.firstElementChild);
+    }
+
+    _setPad(el, px) {
+      el._pad = px;
+      el.style.marginLeft = el.style.marginRight = '';
+      if (px) el.style[this._L ? 'marginLeft' : 'marginRight'] = px + 'px';
+    }
+
+    // ---- display settings -------------------------------------------------
+
+    _setDisplay(d) {
+      if (!d || typeof d !== 'object') return;
+      if (typeof d.speed === 'number' && d.speed >= 0) this._disp.speed = d.speed;
+      if (d.direction === 'left' || d.direction === 'right') this._disp.direction = d.direction;
+      if (d.theme === 'light' || d.theme === 'dark') this._disp.theme = d.theme;
+      this._applyDisplay();
+    }
+
+    _applyDisplay() {
+      const t = this.getAttribute('theme');
+      this._root.classList.toggle('dark', (t === 'light' || t === 'dark' ? t : this._disp.theme) === 'dark');
+      const sp = parseFloat(this.getAttribute('speed'));
+      this._speed = sp >= 0 ? sp : this._disp.speed;
+      const L = this._disp.direction !== 'right';
+      if (L !== this._L) {
+        this._L = L;
+        this._vp.classList.toggle('rev', !L);
+        this._track.classList.toggle('rev', !L);
+        for (const el of this._track.children) this._setPad(el, 0);
+        this._pos = 0;
+        this._place();
+      }
+      this._kick();
+    }
+
+    // ---- motion -----------------------------------------------------------
+
+    _paused() { return this._user || this._hover || this._focus; }
+
+    _pauseChanged() {
+      this._btn.setAttribute('aria-pressed', String(this._user));
+      this._btn.setAttribute('aria-label', this._user ? 'Play ticker' : 'Pause ticker');
+      this._kick();
+    }
+
+    _setRm() {
+      this._rm = !!(this._mq && this._mq.matches);
+      this._root.classList.toggle('rm', this._rm);
+      clearInterval(this._rmT);
+      this._rmT = 0;
+      if (this._rm) {
+        for (const el of this._track.children) this._setPad(el, 0);
+        this._pos = 0;
+        this._place();
+        this._show(this._track.firstElementChild);
+        this._rmT = setInterval(() => {
+          if (!this._paused() && this._cur) this._show(this._cur.nextElementSibling || this._track.firstElementChild);
+        }, SWAP_MS);
+      }
+      this._kick();
+    }
+
+    _show(el) {
+      if (this._cur) this._cur.classList.remove('cur');
+      this._cur = el;
+      if (el) el.classList.add('cur');
+    }
+
+    // Start or stop the animation loop as needed.
+    _kick() {
+      const run = this.isConnected && !this._rm && !this._paused() && this._els.size > 0;
+      if (run && !this._raf) { this._last = 0; this._raf = requestAnimationFrame(this._frame); }
+      if (!run && this._raf) { cancelAnimationFrame(this._raf); this._raf = 0; }
+    }
+
+    _frame(t) {
+      const dt = this._last ? Math.min(t - this._last, 100) / 1000 : 0;
+      this._last = t;
+      this._pos += dt * this._speed;
+      this._place();
+      this._recycle();
+      this._raf = requestAnimationFrame(this._frame);
+    }
+
+    _place() {
+      this._track.style.transform = `translate3d(${this._L ? -this._pos : this._pos}px,0,0)`;
+    }
+
+    // An item that has scrolled fully out moves to the other end of the strip,
+    // never closer than the far edge of the viewport (no pop-in).
+    _recycle() {
+      const tr = this._track, L = this._L;
+      const vr = this._vp.getBoundingClientRect();
+      if (!vr.width) return; // not rendered
+      for (let guard = tr.children.length; guard > 0; guard--) {
+        const f = tr.firstElementChild;
+        const r = f.getBoundingClientRect();
+        if (L ? r.right > vr.left : r.left < vr.right) break;
+        const last = tr.lastElementChild.getBoundingClientRect();
+        this._pos -= r.width + padOf(f);
+        this._setPad(f, Math.max(0, L ? vr.right - last.right : last.left - vr.left));
+        tr.append(f);
+        this._place();
+      }
+    }
+  }
+
+  customElements.define('voc-ticker', VocTicker);
+})();
