@@ -60,11 +60,13 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
-@pytest.fixture
-def live(settings: Settings, store: Store, tagger: Tagger) -> Iterator[Running]:
-    """A server over the sample comments, the stream on the HTTP port."""
+@pytest.fixture(params=["http-port", "stream-port"])
+def live(
+    request: pytest.FixtureRequest, settings: Settings, store: Store, tagger: Tagger
+) -> Iterator[Running]:
+    """A server over the sample comments, once per stream server."""
     add(store, tagger, *COMMENTS)
-    yield from start_server(settings)
+    yield from start_server(settings, request.param)
 
 
 @pytest.fixture

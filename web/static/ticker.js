@@ -1,6 +1,7 @@
 /* VoC Ticker widget: <voc-ticker feed="support" server="https://host:port">.
  * Plain ES2020, no dependencies. Optional attributes: theme="light|dark",
- * variant="display", speed="<px per second>". Protocol: docs/protocol.md.
+ * variant="display", speed="<px per second>", stream="ws(s)://host:port" (when the
+ * server streams on a port of its own). Protocol: docs/protocol.md.
  * Server data is only ever written with textContent. */
 (() => {
   'use strict';
@@ -122,7 +123,7 @@
   let sheet = null;
 
   class VocTicker extends HTMLElement {
-    static get observedAttributes() { return ['feed', 'server', 'theme', 'variant', 'speed']; }
+    static get observedAttributes() { return ['feed', 'server', 'stream', 'theme', 'variant', 'speed']; }
 
     constructor() {
       super();
@@ -196,8 +197,8 @@
       const feed = this.getAttribute('feed');
       if (!feed) return null;
       try {
-        const u = new URL(this.getAttribute('server') || HOME, location.href);
-        u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
+        const u = new URL(this.getAttribute('stream') || this.getAttribute('server') || HOME, location.href);
+        if (!/^wss?:$/.test(u.protocol)) u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
         u.pathname = u.pathname.replace(/\/+$/, '') + '/ws/feeds/' + encodeURIComponent(feed);
         u.search = u.hash = '';
         return u.href;
