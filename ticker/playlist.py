@@ -52,6 +52,30 @@ def apply(items: Sequence[Item], events: Sequence[Event]) -> list[Item]:
     return result
 
 
+def settle(old: Sequence[Item], ideal: Sequence[Item], spaced: Sequence[str]) -> list[Item]:
+    """The new playlist, kept as close to what screens show as the mix allows.
+
+    The mixer's ideal order shifts every later item of a bucket when one leaves; sending all
+    those moves to every screen for one hide would cost far more than it shows. So survivors
+    keep their order, newcomers go in at their ideal index, and a comment whose pin changed
+    moves to where the mixer puts it. If that would put two spaced comments side by side, the
+    ideal order wins.
+    """
+    fresh = {i["id"]: i for i in ideal}
+    result = [
+        fresh[i["id"]] for i in old if i["id"] in fresh and i["pinned"] == fresh[i["id"]]["pinned"]
+    ]
+    placed = {i["id"] for i in result}
+    for index, item in enumerate(ideal):
+        if item["id"] not in placed:
+            result.insert(index, item)
+    buckets = [i["bucket"] for i in result]
+    neighbours = zip(buckets, buckets[1:] + buckets[:1], strict=True) if len(buckets) > 1 else ()
+    if any(a in spaced and b in spaced for a, b in neighbours):
+        return list(ideal)
+    return result
+
+
 def current_items(store: Store, feed: Feed, max_chars: int) -> list[Item]:
     """The feed's playlist as protocol items, built now from the store."""
     candidates = store.candidates(feed.filter, per_bucket=feed.mix.size)
@@ -97,7 +121,9 @@ class Playlists:
                 changes[name] = [{"type": "remove", "id": i["id"]} for i in self._items[name]]
                 self.forget(name)
                 continue
-            events = diff(self._items[name], new := current_items(self.store, feed, self.max_chars))
+            old = self._items[name]
+            new = settle(old, current_items(self.store, feed, self.max_chars), feed.mix.spaced)
+            events = diff(old, new)
             if feed.display != self._feeds[name].display:
                 events.append({"type": "display", "display": _display(feed)})
             self._feeds[name], self._items[name] = feed, new

@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol
 
+from websockets.frames import Frame, Opcode
+
 TOO_SLOW = 1013
 
 
@@ -30,10 +32,27 @@ def error(code: str, message: str) -> str:
 TOO_SLOW_ERROR = error("too_slow", "client fell behind; reconnect for a fresh snapshot")
 
 
+class Outgoing:
+    """One message for many clients, encoded once in each form a socket server needs."""
+
+    __slots__ = ("_frame", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._frame: bytes | None = None
+
+    @property
+    def frame(self) -> bytes:
+        """The whole websocket frame; a server's frames are unmasked, so every client's is equal."""
+        if self._frame is None:
+            self._frame = Frame(Opcode.TEXT, self.text.encode()).serialize(mask=False)
+        return self._frame
+
+
 class Subscriber(Protocol):
     """One client's end of the hub, whatever serves its socket."""
 
-    def deliver(self, text: str) -> bool:
+    def deliver(self, message: Outgoing) -> bool:
         """Take a message now, or return False when the client is too far behind (never blocks)."""
         ...
 
@@ -60,19 +79,19 @@ class Hub:
             if not subs:
                 del self._feeds[feed]
 
-    def publish(self, feed: str, text: str) -> int:
-        """Hand an encoded message to every subscriber of the feed; returns how many took it."""
+    def publish(self, feed: str, message: Outgoing) -> int:
+        """Hand a message to every subscriber of the feed; returns how many took it."""
         taken = 0
         for sub in list(self._feeds.get(feed, ())):
-            if sub.deliver(text):
+            if sub.deliver(message):
                 taken += 1
             else:
                 self._discard(feed, sub)
         return taken
 
-    def publish_all(self, text: str) -> int:
+    def publish_all(self, message: Outgoing) -> int:
         """Hand a message to every subscriber of every feed (heartbeats)."""
-        return sum(self.publish(feed, text) for feed in list(self._feeds))
+        return sum(self.publish(feed, message) for feed in list(self._feeds))
 
     def feeds(self) -> list[str]:
         """Feeds that have at least one subscriber."""

@@ -7,7 +7,7 @@ import logging
 import time
 from datetime import UTC, datetime
 
-from web.hub import encode
+from web.hub import Outgoing, encode
 from web.state import AppState
 
 log = logging.getLogger("voc_ticker.live")
@@ -30,10 +30,10 @@ async def run(state: AppState) -> None:
                 marker, last_rebuild = current, now
                 for feed, events in state.playlists.refresh().items():
                     for event in events:
-                        state.hub.publish(feed, encode(event))
+                        state.hub.publish(feed, Outgoing(encode(event)))
             if now - last_beat >= state.settings.heartbeat_seconds:
                 last_beat = now
                 at = datetime.now(UTC).isoformat(timespec="seconds")
-                state.hub.publish_all(encode({"type": "heartbeat", "at": at}))
+                state.hub.publish_all(Outgoing(encode({"type": "heartbeat", "at": at})))
         except Exception:  # the loop must outlive any one bad refresh; the next tick retries
             log.exception("live refresh failed")

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 
 from ticker.playlist import snapshot_message
 from ticker.store import NotFound
-from web.hub import encode, error
+from web.hub import Outgoing, encode, error
 from web.state import AppState
 
 UNSUPPORTED = 1003
 TOO_BIG = 1009
 UNKNOWN_FEED = 4404
-PONG = encode({"type": "pong"})
+PONG = Outgoing(encode({"type": "pong"}))
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class Close:
         return str(json.loads(self.message)["code"])
 
 
-def opening(state: AppState, feed: str) -> str | Close:
+def opening(state: AppState, feed: str) -> Outgoing | Close:
     """The snapshot a new client gets first, or why it cannot watch this feed.
 
     Encoded once per playlist version and shared: a thousand screens reconnecting after a
@@ -45,11 +45,11 @@ def opening(state: AppState, feed: str) -> str | Close:
     cached = state.snapshots.get(feed)
     if cached is None or cached[0] is not items or cached[1] is not found:
         text = encode(snapshot_message(found, items, state.settings.heartbeat_seconds))
-        cached = state.snapshots[feed] = (items, found, text)
+        cached = state.snapshots[feed] = (items, found, Outgoing(text))
     return cached[2]
 
 
-def answer(data: str | bytes) -> str | Close:
+def answer(data: str | bytes) -> Outgoing | Close:
     """A pong for a ping; anything else is not protocol and closes the socket (1003)."""
     try:
         kind = json.loads(data)["type"] if isinstance(data, str) else None

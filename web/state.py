@@ -8,7 +8,7 @@ from ticker.feeds import Feed
 from ticker.playlist import Item, Playlists
 from ticker.settings import Settings
 from ticker.store import Store
-from web.hub import Hub
+from web.hub import Hub, Outgoing
 
 
 @dataclass
@@ -17,4 +17,4 @@ class AppState:
     store: Store
     hub: Hub
     playlists: Playlists
-    snapshots: dict[str, tuple[list[Item], Feed, str]] = field(default_factory=dict)
+    snapshots: dict[str, tuple[list[Item], Feed, Outgoing]] = field(default_factory=dict)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from starlette.responses import PlainTextResponse
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from web.hub import TOO_SLOW, TOO_SLOW_ERROR
+from web.hub import TOO_SLOW, TOO_SLOW_ERROR, Outgoing
 from web.origins import origin_allowed
 from web.session import Close, answer, opening
 from web.state import AppState
@@ -33,7 +33,8 @@ class QueuedSubscriber:
         self._abort = abort
         self.closing: Close | None = None
 
-    def deliver(self, text: str) -> bool:
+    def deliver(self, message: Outgoing) -> bool:
+        text = message.text
         if self.closing is not None:
             return False
         if self._queued + len(text) > self._limit and self._messages:

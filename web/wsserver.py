@@ -1,8 +1,9 @@
 """The stream on the websockets library's own server, in the same process, on `stream_port`.
 
-Chosen for many screens (docs/deployment.md has the figures): a message is written straight into
-each connection's transport, with no task or queue per client; the transport's write buffer is the
-client's bounded queue, and a client whose buffer passes the bound is aborted at once.
+Chosen for many screens (docs/deployment.md has the figures): a message's frame is encoded once and
+written straight into each connection's transport, with no task or queue per client; the
+transport's write buffer is the client's bounded queue, and a client whose buffer passes the bound
+is aborted at once.
 """
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ from __future__ import annotations
 from http import HTTPStatus
 from urllib.parse import unquote
 
-from websockets.asyncio.server import Server, ServerConnection, broadcast, serve
+from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
+from websockets.protocol import State
 
+from web.hub import Outgoing
 from web.origins import origin_allowed
 from web.session import Close, answer, opening
 from web.state import AppState
@@ -30,14 +33,14 @@ class DirectSubscriber:
         self.connection = connection
         self.limit = limit
 
-    def deliver(self, text: str) -> bool:
+    def deliver(self, message: Outgoing) -> bool:
         transport = self.connection.transport
-        if transport.is_closing():
+        if self.connection.protocol.state is not State.OPEN or transport.is_closing():
             return False
         if transport.get_write_buffer_size() > self.limit:
             transport.abort()  # it stopped reading: a close frame would never leave
             return False
-        broadcast([self.connection], text)
+        transport.write(message.frame)  # the same bytes for every client: encoded once
         return True
 
 

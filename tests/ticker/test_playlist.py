@@ -5,7 +5,10 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ticker.playlist import apply, diff
+from tests.ticker.test_mixer import pool
+from ticker.feeds import MixPolicy
+from ticker.mixer import build_playlist
+from ticker.playlist import apply, diff, settle
 
 
 def item(i: int, version: int = 0) -> dict[str, object]:
@@ -49,3 +52,46 @@ def test_no_change_no_events() -> None:
     """An unchanged playlist sends nothing."""
     old = [item(i) for i in range(5)]
     assert diff(old, list(old)) == []
+
+
+def mixed_items(n: int) -> list[dict[str, object]]:
+    return [
+        {"id": f"{b}{i}", "bucket": b, "pinned": False}
+        for i in range(n)
+        for b in ("good", "bad", "good", "ugly")
+    ]
+
+
+@given(st.integers(2, 15), st.data())
+def test_settled_playlist_has_exactly_the_ideal_items(n: int, data: st.DataObject) -> None:
+    """Whatever the old order, the settled playlist holds the mixer's items and no two ugly."""
+    ideal = mixed_items(n)
+    old = data.draw(st.permutations(mixed_items(n + 2)))
+    settled = settle(old, ideal, ("ugly",))
+    assert sorted(i["id"] for i in settled) == sorted(i["id"] for i in ideal)
+    buckets = [i["bucket"] for i in settled]
+    assert ("ugly", "ugly") not in set(zip(buckets, buckets[1:] + buckets[:1], strict=True))
+
+
+def test_a_hide_is_one_remove_and_one_add_for_its_replacement() -> None:
+    """Hiding one comment sends its removal and its replacement, not every item the mix shifts."""
+    candidates = pool(40, 40, 40)
+    policy = MixPolicy(size=20)
+    shown = [c.to_item(1000) for c in build_playlist(candidates, policy)]
+    hidden = shown[2]["id"]
+    ideal = [
+        c.to_item(1000) for c in build_playlist([c for c in candidates if c.id != hidden], policy)
+    ]
+    assert len(diff(shown, ideal)) > 2  # what the naive rebuild would send
+    events = diff(shown, settle(shown, ideal, policy.spaced))
+    assert [e["type"] for e in events] == ["remove", "add"]
+    assert events[0]["id"] == hidden and events[1]["item"]["bucket"] == shown[2]["bucket"]
+
+
+def test_a_newly_pinned_comment_moves_with_one_update() -> None:
+    """A pin moves the comment to the front, and nothing else moves."""
+    shown = mixed_items(5)
+    pinned = {**shown[7], "pinned": True}
+    ideal = [pinned, *[i for i in shown if i["id"] != pinned["id"]]]
+    events = diff(shown, settle(shown, ideal, ("ugly",)))
+    assert events == [{"type": "update", "item": pinned, "index": 0}]

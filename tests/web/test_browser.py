@@ -47,9 +47,13 @@ COMMENTS = [
 WIDGET = "document.querySelector('voc-ticker')"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """Debian's Chromium; in CI a missing browser fails the run instead of skipping."""
+    """Debian's Chromium; in CI a missing browser fails the run instead of skipping.
+
+    Module-scoped: Playwright's sync API runs an event loop in this thread, which must be gone
+    before the asyncio tests of other modules start theirs.
+    """
     if not CHROMIUM.exists():
         if os.environ.get("CI"):
             pytest.fail("Chromium is missing at /usr/bin/chromium; scripts/test installs it")
