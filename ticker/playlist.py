@@ -57,9 +57,10 @@ def settle(old: Sequence[Item], ideal: Sequence[Item], spaced: Sequence[str]) ->
 
     The mixer's ideal order shifts every later item of a bucket when one leaves; sending all
     those moves to every screen for one hide would cost far more than it shows. So survivors
-    keep their order, newcomers go in at their ideal index, and a comment whose pin changed
-    moves to where the mixer puts it. If that would put two spaced comments side by side, the
-    ideal order wins.
+    keep their order, a comment whose pin changed moves to where the mixer puts it, and each
+    newcomer goes in near its ideal index where it puts no two spaced comments side by side
+    (mending such a pair if a removal made one). Only if that cannot be done does the ideal
+    order win.
     """
     fresh = {i["id"]: i for i in ideal}
     result = [
@@ -68,12 +69,35 @@ def settle(old: Sequence[Item], ideal: Sequence[Item], spaced: Sequence[str]) ->
     placed = {i["id"] for i in result}
     for index, item in enumerate(ideal):
         if item["id"] not in placed:
-            result.insert(index, item)
-    buckets = [i["bucket"] for i in result]
-    neighbours = zip(buckets, buckets[1:] + buckets[:1], strict=True) if len(buckets) > 1 else ()
-    if any(a in spaced and b in spaced for a, b in neighbours):
-        return list(ideal)
-    return result
+            result.insert(_position(result, item, index, spaced), item)
+    return list(ideal) if _crowded(result, spaced) else result
+
+
+def _position(items: list[Item], item: Item, index: int, spaced: Sequence[str]) -> int:
+    """Where to insert `item`: near `index`, making no spaced pair, mending one if it can."""
+    n = len(items)
+    if n == 0 or item["pinned"]:  # a pin goes exactly where the mixer puts pins
+        return min(index, n)
+    nearest = sorted(range(n + 1), key=lambda pos: abs(pos - index))
+    around = [
+        (items[pos - 1]["bucket"] in spaced, items[pos % n]["bucket"] in spaced)
+        for pos in range(n + 1)
+    ]
+    if item["bucket"] in spaced:
+        fits = [pos for pos in nearest if not any(around[pos])]
+    else:
+        fits = [pos for pos in nearest if all(around[pos])]  # between two spaced: mends a pair
+    return fits[0] if fits else min(index, n)
+
+
+def _crowded(items: Sequence[Item], spaced: Sequence[str]) -> bool:
+    """True when two spaced comments are neighbours, the wrap from last to first included."""
+    buckets = [i["bucket"] for i in items]
+    if len(buckets) < 2:
+        return False
+    return any(
+        a in spaced and b in spaced for a, b in zip(buckets, buckets[1:] + buckets[:1], strict=True)
+    )
 
 
 def current_items(store: Store, feed: Feed, max_chars: int) -> list[Item]:

@@ -52,7 +52,7 @@ class Settings:
     )
     heartbeat_seconds: float = _setting(20.0, "Seconds between heartbeats on each stream.")
     watch_seconds: float = _setting(
-        0.2, "How often the server checks the database for changes made by other processes."
+        0.05, "How often the server checks the database for changes made by other processes."
     )
     score_chars: int = _setting(
         2000, "Characters of a comment that the tagger scores (the whole text is always stored)."

@@ -33,20 +33,26 @@ TOO_SLOW_ERROR = error("too_slow", "client fell behind; reconnect for a fresh sn
 
 
 class Outgoing:
-    """One message for many clients, encoded once in each form a socket server needs."""
+    """Messages for many clients, encoded once in each form a socket server needs.
 
-    __slots__ = ("_frame", "text")
+    The events of one playlist change travel together: one write per client, not one per event.
+    """
 
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self._frame: bytes | None = None
+    __slots__ = ("_frames", "size", "texts")
+
+    def __init__(self, *texts: str) -> None:
+        self.texts = texts
+        self.size = sum(len(t) for t in texts)
+        self._frames: bytes | None = None
 
     @property
-    def frame(self) -> bytes:
-        """The whole websocket frame; a server's frames are unmasked, so every client's is equal."""
-        if self._frame is None:
-            self._frame = Frame(Opcode.TEXT, self.text.encode()).serialize(mask=False)
-        return self._frame
+    def frames(self) -> bytes:
+        """The websocket frames; a server's frames are unmasked, so every client's are equal."""
+        if self._frames is None:
+            self._frames = b"".join(
+                Frame(Opcode.TEXT, t.encode()).serialize(mask=False) for t in self.texts
+            )
+        return self._frames
 
 
 class Subscriber(Protocol):

@@ -29,8 +29,7 @@ async def run(state: AppState) -> None:
             if current != marker or now - last_rebuild >= REBUILD_EVERY:
                 marker, last_rebuild = current, now
                 for feed, events in state.playlists.refresh().items():
-                    for event in events:
-                        state.hub.publish(feed, Outgoing(encode(event)))
+                    state.hub.publish(feed, Outgoing(*map(encode, events)))
             if now - last_beat >= state.settings.heartbeat_seconds:
                 last_beat = now
                 at = datetime.now(UTC).isoformat(timespec="seconds")

@@ -34,16 +34,15 @@ class QueuedSubscriber:
         self.closing: Close | None = None
 
     def deliver(self, message: Outgoing) -> bool:
-        text = message.text
         if self.closing is not None:
             return False
-        if self._queued + len(text) > self._limit and self._messages:
+        if self._queued + message.size > self._limit and self._messages:
             self.close(Close(TOO_SLOW, TOO_SLOW_ERROR))
             if self._abort is not None:  # it stopped reading: a close frame would never leave
                 self._abort()
             return False
-        self._messages.append(text)
-        self._queued += len(text)
+        self._messages.extend(message.texts)
+        self._queued += message.size
         self._wake.set()
         return True
 

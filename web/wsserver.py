@@ -40,7 +40,7 @@ class DirectSubscriber:
         if transport.get_write_buffer_size() > self.limit:
             transport.abort()  # it stopped reading: a close frame would never leave
             return False
-        transport.write(message.frame)  # the same bytes for every client: encoded once
+        transport.write(message.frames)  # the same bytes for every client: encoded once
         return True
 
 

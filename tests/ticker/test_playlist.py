@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -73,19 +74,21 @@ def test_settled_playlist_has_exactly_the_ideal_items(n: int, data: st.DataObjec
     assert ("ugly", "ugly") not in set(zip(buckets, buckets[1:] + buckets[:1], strict=True))
 
 
-def test_a_hide_is_one_remove_and_one_add_for_its_replacement() -> None:
+@pytest.mark.parametrize("bucket", ["good", "bad", "ugly"])
+def test_a_hide_is_one_remove_and_one_add_for_its_replacement(bucket: str) -> None:
     """Hiding one comment sends its removal and its replacement, not every item the mix shifts."""
     candidates = pool(40, 40, 40)
     policy = MixPolicy(size=20)
     shown = [c.to_item(1000) for c in build_playlist(candidates, policy)]
-    hidden = shown[2]["id"]
+    at = next(i for i, item in enumerate(shown) if item["bucket"] == bucket)
+    hidden = shown[at]["id"]
     ideal = [
         c.to_item(1000) for c in build_playlist([c for c in candidates if c.id != hidden], policy)
     ]
     assert len(diff(shown, ideal)) > 2  # what the naive rebuild would send
     events = diff(shown, settle(shown, ideal, policy.spaced))
     assert [e["type"] for e in events] == ["remove", "add"]
-    assert events[0]["id"] == hidden and events[1]["item"]["bucket"] == shown[2]["bucket"]
+    assert events[0]["id"] == hidden and events[1]["item"]["bucket"] == bucket
 
 
 def test_a_newly_pinned_comment_moves_with_one_update() -> None:
