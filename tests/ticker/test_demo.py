@@ -1,0 +1,66 @@
+"""`voc-ticker demo`, the README's first command, as a user runs it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.conftest import UNIT, free_port
+
+
+def test_demo_loads_the_samples_serves_them_and_trickles_more(tmp_path: Path) -> None:
+    """The demo prints its URL, serves every sample comment and keeps adding new ones."""
+    port = free_port()
+    env = {**os.environ, "VOC_TRICKLE_SECONDS": "0.2", "VOC_LOG_LEVEL": "warning"}
+    demo = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "ticker",
+            "demo",
+            "--port",
+            str(port),
+            "--db",
+            str(tmp_path / "d.db"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    try:
+        assert demo.stdout is not None
+        lines = []
+        deadline = time.monotonic() + 60 * UNIT
+        while not any("open http://" in line for line in lines):
+            assert time.monotonic() < deadline and demo.poll() is None, "".join(lines)
+            lines.append(demo.stdout.readline())
+        assert f"http://127.0.0.1:{port}/" in lines[-1]
+        first = _wait_for_health(port)
+        assert first["comments"] >= 500
+        later = first
+        while later["comments"] <= first["comments"]:
+            assert time.monotonic() < deadline, "nothing was trickled in"
+            time.sleep(0.2)
+            later = _wait_for_health(port)
+        page = httpx.get(f"http://127.0.0.1:{port}/embed/all")
+        assert page.status_code == 200 and "<voc-ticker" in page.text
+    finally:
+        demo.terminate()
+        demo.communicate(timeout=20 * UNIT)
+
+
+def _wait_for_health(port: int) -> dict[str, int]:
+    deadline = time.monotonic() + 20 * UNIT
+    while True:
+        try:
+            return httpx.get(f"http://127.0.0.1:{port}/healthz").json()  # type: ignore[no-any-return]
+        except httpx.TransportError:
+            assert time.monotonic() < deadline, "the demo server did not answer"
+            time.sleep(0.1)
