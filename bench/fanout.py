@@ -115,25 +115,12 @@ def reason(exc: BaseException) -> str:
 # -- the load process -------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class Client:
-    """One load client: its connection and when it first saw each tracked event."""
+class LoadBase:
+    """What both kinds of load process share: the tallies, and the waits built on them."""
 
-    ws: ClientConnection
-    seen: dict[tuple[str, str], float] = field(default_factory=dict)
-    open: bool = True
-    close_code: int | None = None
-
-
-class Load:
-    """A load process's share of the clients; each method answers one coordinator command."""
-
-    def __init__(self, url: str, count: int, concurrency: int, open_timeout: float) -> None:
+    def __init__(self, count: int, concurrency: int, open_timeout: float) -> None:
         """Nothing is opened until the coordinator says `connect`, so all loads start together."""
-        self.url, self.count = url, count
-        self.concurrency, self.open_timeout = concurrency, open_timeout
-        self.clients: list[Client] = []
-        self.tasks: set[asyncio.Task[None]] = set()
+        self.count, self.concurrency, self.open_timeout = count, concurrency, open_timeout
         self.tracked: set[str] = set()
         self.counts: Counter[tuple[str, str]] = Counter()
         self.errors: Counter[str] = Counter()
@@ -157,6 +144,81 @@ class Load:
             "connect_ms": ok,
             "snapshot_ids": self.snapshot_ids,
         }
+
+    async def _open(self, gate: asyncio.Semaphore) -> float | None:
+        """One client through handshake and snapshot; its time, or None (counted) on failure."""
+        raise NotImplementedError
+
+    def arm(self, ident: str) -> Json:
+        """Watch `ident` from now on, forgetting earlier sightings, before the coordinator acts."""
+        self.tracked.add(ident)
+        for kind in ("remove", "add"):
+            self.counts.pop((kind, ident), None)
+        self._forget(ident)
+        self.mark = self.received
+        return {"open": self.open_count}
+
+    def _forget(self, ident: str) -> None:
+        """Drop every client's sightings of `ident`."""
+        raise NotImplementedError
+
+    async def collect(self, kind: str, ident: str, t0: float, within: float) -> Json:
+        """Wait until every open client saw the event, or time runs out; latencies in ms."""
+        key = (kind, ident)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(within):
+                while self.counts[key] < self.open_count:
+                    self.changed.clear()
+                    await self.changed.wait()
+        seen, missing = self._sightings(key)
+        return {
+            "latencies_ms": [round((at - t0) * 1000, 3) for at in seen],
+            "missing": missing,
+            "open": self.open_count,
+        }
+
+    def _sightings(self, key: tuple[str, str]) -> tuple[list[float], int]:
+        """When each client first saw `key`, and how many open clients have not."""
+        raise NotImplementedError
+
+    async def quiet(self, gap: float, within: float) -> Json:
+        """Wait until no client got anything for `gap` s (bounded); messages since the last mark."""
+        last = -1
+        for _ in range(max(1, math.ceil(within / gap))):
+            if self.received == last:
+                break
+            last = self.received
+            await asyncio.sleep(gap)
+        count, self.mark = self.received - self.mark, self.received
+        return {"received": count, "open": self.open_count}
+
+    def stats(self) -> Json:
+        """Clients still open, and close codes of those the server (or the network) closed."""
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        """Close every client politely, but give up after a few seconds."""
+        raise NotImplementedError
+
+
+@dataclass(slots=True)
+class Client:
+    """One load client: its connection and when it first saw each tracked event."""
+
+    ws: ClientConnection
+    seen: dict[tuple[str, str], float] = field(default_factory=dict)
+    open: bool = True
+    close_code: int | None = None
+
+
+class Load(LoadBase):
+    """`--client websockets`: full library clients that parse every frame (costly on the CPU)."""
+
+    def __init__(self, url: str, count: int, concurrency: int, open_timeout: float) -> None:
+        super().__init__(count, concurrency, open_timeout)
+        self.url = url
+        self.clients: list[Client] = []
+        self.tasks: set[asyncio.Task[None]] = set()
 
     async def _open(self, gate: asyncio.Semaphore) -> float | None:
         """One client through handshake and snapshot; its time, or None (counted) on failure."""
@@ -235,50 +297,20 @@ class Load:
             if self.counts[key] >= self.open_count:
                 self.changed.set()
 
-    def arm(self, ident: str) -> Json:
-        """Watch `ident` from now on, forgetting earlier sightings, before the coordinator acts."""
-        self.tracked.add(ident)
+    def _forget(self, ident: str) -> None:
         for kind in ("remove", "add"):
-            self.counts.pop((kind, ident), None)
             for client in self.clients:
                 client.seen.pop((kind, ident), None)
-        self.mark = self.received
-        return {"open": self.open_count}
 
-    async def collect(self, kind: str, ident: str, t0: float, within: float) -> Json:
-        """Wait until every open client saw the event, or time runs out; latencies in ms."""
-        key = (kind, ident)
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(within):
-                while self.counts[key] < self.open_count:
-                    self.changed.clear()
-                    await self.changed.wait()
-        return {
-            "latencies_ms": [
-                round((c.seen[key] - t0) * 1000, 3) for c in self.clients if key in c.seen
-            ],
-            "missing": sum(1 for c in self.clients if c.open and key not in c.seen),
-            "open": self.open_count,
-        }
-
-    async def quiet(self, gap: float, within: float) -> Json:
-        """Wait until no client got anything for `gap` s (bounded); messages since the last mark."""
-        last = -1
-        for _ in range(max(1, math.ceil(within / gap))):
-            if self.received == last:
-                break
-            last = self.received
-            await asyncio.sleep(gap)
-        count, self.mark = self.received - self.mark, self.received
-        return {"received": count, "open": self.open_count}
+    def _sightings(self, key: tuple[str, str]) -> tuple[list[float], int]:
+        seen = [c.seen[key] for c in self.clients if key in c.seen]
+        return seen, sum(1 for c in self.clients if c.open and key not in c.seen)
 
     def stats(self) -> Json:
-        """Clients still open, and close codes of those the server (or the network) closed."""
         codes = Counter(str(c.close_code) for c in self.clients if not c.open)
         return {"open": self.open_count, "closed": dict(codes)}
 
     async def close(self) -> None:
-        """Close every client politely, but give up after a few seconds."""
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(10):
                 await asyncio.gather(
@@ -288,7 +320,257 @@ class Load:
             task.cancel()
 
 
-async def answer(load: Load, command: Json) -> Json:
+# The lean client reads the server's frames as bytes, never decoding them: a server's frames
+# are unmasked text frames of compact JSON (web/hub.py `encode`: separators "," and ":"), and
+# JSON strings escape every quote, so these byte strings only occur where the server meant them.
+MESSAGE = b'{"type":"'  # every message starts so; counting it counts messages
+HEARTBEAT = b'{"type":"heartbeat"'
+SNAPSHOT = b'{"type":"snapshot"'
+WS_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+TAIL = 128  # bytes of the last read kept: a marker split over reads, or a whole close frame
+MAX_HEAD = 1 << 16  # a 101 response head is far smaller; anything longer is not a websocket
+
+
+class HandshakeError(Exception):
+    """The server did not switch to websocket, or its first message was not a snapshot."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+
+
+def markers(ident: str) -> tuple[bytes, bytes]:
+    """The bytes of a `remove` and an `add` of `ident`, as web/hub.py `encode` writes them."""
+    quoted = json.dumps(ident, ensure_ascii=False)  # an item's `id` is its first field
+    remove = f'"type":"remove","id":{quoted}'.encode()
+    add = f'"type":"add","item":{{"id":{quoted}'.encode()
+    return remove, add
+
+
+def frame_bounds(buf: bytes | bytearray, at: int) -> tuple[int, int] | None:
+    """Where the payload of the server frame starting at `at` lies, or None until it is whole."""
+    if len(buf) < at + 2:
+        return None
+    size, start = buf[at + 1] & 0x7F, at + 2
+    if size >= 126:
+        start += 2 if size == 126 else 8
+        if len(buf) < start:
+            return None
+        size = int.from_bytes(buf[at + 2 : start], "big")
+    return (start, start + size) if len(buf) >= start + size else None
+
+
+def server_close_code(buf: bytes) -> int | None:
+    """The code of a close frame that ends `buf` (the server's last words), if one does."""
+    at = len(buf)
+    while (at := buf.rfind(b"\x88", max(0, len(buf) - 127), at)) >= 0:
+        size = len(buf) - at - 2
+        if buf[at + 1 : at + 2] == bytes((size,)) and size != 1:
+            # a code's first byte is below 0x20, which raw JSON text never holds
+            return int.from_bytes(buf[at + 2 : at + 4], "big") if size else 1005
+    return None
+
+
+def masked_close() -> bytes:
+    """A client's close frame, code 1000 (clients must mask what they send)."""
+    mask = random.randbytes(4)
+    return bytes((0x88, 0x82)) + mask + bytes((0x03 ^ mask[0], 0xE8 ^ mask[1]))
+
+
+class LeanClient(asyncio.Protocol):
+    """One lean client: a handshake, then a byte scan of everything the server sends."""
+
+    __slots__ = ("accept", "close_code", "head", "index", "load", "open", "ready", "tail", "transport")
+
+    def __init__(self, load: LeanLoad, ready: asyncio.Future[None]) -> None:
+        self.load, self.ready = load, ready
+        self.transport: asyncio.Transport | None = None
+        key = base64.b64encode(random.randbytes(16))
+        self.accept = base64.b64encode(hashlib.sha1(key + WS_GUID).digest())
+        self.head: bytearray | None = bytearray(key)  # the key until sent, then the response
+        self.index = -1  # its place in load.clients once the snapshot is in
+        self.tail = b""
+        self.open = False
+        self.close_code: int | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        assert self.head is not None
+        self.transport = transport
+        transport.write(self.load.request % bytes(self.head))
+        self.head.clear()
+
+    def data_received(self, data: bytes) -> None:
+        if self.head is None:
+            self.scan(data)
+        else:
+            try:
+                self._handshake(data)
+            except HandshakeError as exc:
+                self._fail(exc)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.open:
+            self.open = False
+            if self.close_code is None:
+                self.close_code = 1006  # as websockets says: closed without a close frame
+            self.load.open_count -= 1
+            self.load.changed.set()
+        elif self.ready is not None and not self.ready.done():
+            self.ready.set_exception(exc or ConnectionResetError("closed during the handshake"))
+        self.transport = None
+
+    def _fail(self, exc: Exception) -> None:
+        if self.ready is not None and not self.ready.done():
+            self.ready.set_exception(exc)
+        self.abort()
+
+    def abort(self) -> None:
+        """Drop the connection at once."""
+        if self.transport is not None:
+            self.transport.abort()
+
+    def goodbye(self) -> None:
+        """Start a polite close: our close frame; the server answers and closes the socket."""
+        if self.transport is not None and self.open and self.close_code is None:
+            self.close_code = 1000
+            self.transport.write(masked_close())
+
+    def _handshake(self, data: bytes) -> None:
+        """Collect the 101 response and the whole first frame, which must be the snapshot."""
+        head = self.head
+        assert head is not None
+        head += data
+        end = head.find(b"\r\n\r\n")
+        if end < 0:
+            if len(head) > MAX_HEAD:
+                raise HandshakeError("response head too long")
+            return
+        if self.accept:  # the response head, checked once
+            lines = bytes(head[:end]).split(b"\r\n")
+            if not lines[0].startswith(b"HTTP/1.1 101 "):
+                raise HandshakeError(f"status {lines[0][9:12].decode(errors='replace')}")
+            fields = (line.partition(b":") for line in lines[1:])
+            accept = {name.strip().lower(): value.strip() for name, _, value in fields}
+            if accept.get(b"sec-websocket-accept") != self.accept:
+                raise HandshakeError("bad Sec-WebSocket-Accept")
+            self.accept = b""
+        bounds = frame_bounds(head, end + 4)
+        if bounds is None:
+            return
+        start, stop = bounds
+        if head[end + 4] != 0x81 or not head.startswith(SNAPSHOT, start):
+            raise HandshakeError(f"first frame is not a snapshot: {bytes(head[start:start + 40])!r}")
+        load = self.load
+        if not load.snapshot_ids:
+            items = json.loads(head[start:stop]).get("items", [])
+            load.snapshot_ids = [str(item["id"]) for item in items]
+        rest = bytes(head[stop:])
+        self.head = None
+        self.index, self.open = len(load.clients), True
+        load.clients.append(self)
+        load.open_count += 1
+        ready, self.ready = self.ready, None
+        if ready is not None and not ready.done():
+            ready.set_result(None)
+        if rest:
+            self.scan(rest)
+
+    def scan(self, data: bytes) -> None:
+        """Count messages, and timestamp the first sighting of each watched marker."""
+        load, tail = self.load, self.tail
+        buf = tail + data if tail else data
+        keep = len(tail) + 1  # a match must end in the new bytes: none is counted twice
+        load.received += buf.count(MESSAGE, max(0, keep - len(MESSAGE))) - buf.count(
+            HEARTBEAT, max(0, keep - len(HEARTBEAT))
+        )
+        for marker, key, seen in load.watch:
+            if self.index not in seen and buf.find(marker, max(0, keep - len(marker))) >= 0:
+                seen[self.index] = time.time()
+                load.counts[key] += 1
+                if load.counts[key] >= load.open_count:
+                    load.changed.set()
+        if b"\x88" in data and self.close_code is None:
+            code = server_close_code(buf)
+            if code is not None and self.transport is not None:
+                self.close_code = code
+                self.transport.write(masked_close())  # the close handshake's answer
+                self.transport.close()
+        self.tail = buf[-load.tail_len :]
+
+
+class LeanLoad(LoadBase):
+    """`--client lean` (default): raw asyncio protocols, one small object per client, no tasks."""
+
+    def __init__(self, url: str, count: int, concurrency: int, open_timeout: float) -> None:
+        super().__init__(count, concurrency, open_timeout)
+        parts = urlsplit(url)
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        self.request = (  # % the client's Sec-WebSocket-Key; no Origin: not a browser
+            f"GET {path} HTTP/1.1\r\nHost: {parts.netloc}\r\nUpgrade: websocket\r\n"
+            "Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        ).encode()
+        self.clients: list[LeanClient] = []
+        # (marker, key, client index -> when it first saw the marker) for the armed id
+        self.watch: list[tuple[bytes, tuple[str, str], dict[int, float]]] = []
+        self.seen: dict[tuple[str, str], dict[int, float]] = {}
+        self.tail_len = TAIL
+
+    async def _open(self, gate: asyncio.Semaphore) -> float | None:
+        loop = asyncio.get_running_loop()
+        async with gate:
+            start = time.monotonic()
+            client = LeanClient(self, loop.create_future())
+            try:
+                async with asyncio.timeout(self.open_timeout):
+                    await loop.create_connection(lambda: client, self.host, self.port)
+                    if client.ready is not None:
+                        await client.ready
+            except Exception as exc:
+                if client.index < 0:  # (a timeout may land just after the snapshot did)
+                    client.abort()
+                    what = exc.what if isinstance(exc, HandshakeError) else ""
+                    self.errors[f"HandshakeError({what})" if what else reason(exc)] += 1
+                    return None
+            return time.monotonic() - start
+
+    def arm(self, ident: str) -> Json:
+        """Only the armed id is looked for: hides run one after another."""
+        answer = super().arm(ident)
+        remove, add = markers(ident)
+        self.watch = [
+            (remove, ("remove", ident), self.seen[("remove", ident)]),
+            (add, ("add", ident), self.seen[("add", ident)]),
+        ]
+        self.tail_len = max(TAIL, len(remove) - 1, len(add) - 1)
+        return answer
+
+    def _forget(self, ident: str) -> None:
+        for kind in ("remove", "add"):
+            self.seen[(kind, ident)] = {}
+
+    def _sightings(self, key: tuple[str, str]) -> tuple[list[float], int]:
+        seen = self.seen.get(key, {})
+        return list(seen.values()), sum(1 for c in self.clients if c.open and c.index not in seen)
+
+    def stats(self) -> Json:
+        codes = Counter(str(c.close_code) for c in self.clients if not c.open)
+        return {"open": self.open_count, "closed": dict(codes)}
+
+    async def close(self) -> None:
+        for client in self.clients:
+            client.goodbye()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(10):
+                while self.open_count > 0:
+                    self.changed.clear()
+                    await self.changed.wait()
+        for client in self.clients:
+            client.abort()
+
+
+async def answer(load: LoadBase, command: Json) -> Json:
     """Run one coordinator command on the load."""
     match command["cmd"]:
         case "connect":
