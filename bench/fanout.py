@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import contextlib
 import ctypes
+import hashlib
 import json
 import math
 import os
@@ -365,9 +367,13 @@ def server_close_code(buf: bytes) -> int | None:
     at = len(buf)
     while (at := buf.rfind(b"\x88", max(0, len(buf) - 127), at)) >= 0:
         size = len(buf) - at - 2
-        if buf[at + 1 : at + 2] == bytes((size,)) and size != 1:
-            # a code's first byte is below 0x20, which raw JSON text never holds
-            return int.from_bytes(buf[at + 2 : at + 4], "big") if size else 1005
+        if size < 0 or buf[at + 1 : at + 2] != bytes((size,)):
+            continue
+        if size == 0:
+            return 1005  # a close frame without a code
+        code = int.from_bytes(buf[at + 2 : at + 4], "big")
+        if size >= 2 and 1000 <= code < 5000:  # its first byte is below 0x20: never JSON text
+            return code
     return None
 
 
@@ -380,14 +386,23 @@ def masked_close() -> bytes:
 class LeanClient(asyncio.Protocol):
     """One lean client: a handshake, then a byte scan of everything the server sends."""
 
-    __slots__ = ("accept", "close_code", "head", "index", "load", "open", "ready", "tail", "transport")
+    __slots__ = (
+        "accept",
+        "close_code",
+        "head",
+        "index",
+        "load",
+        "open",
+        "ready",
+        "tail",
+        "transport",
+    )
 
-    def __init__(self, load: LeanLoad, ready: asyncio.Future[None]) -> None:
-        self.load, self.ready = load, ready
+    def __init__(self, load: LeanLoad, ready: asyncio.Future[None], accept: bytes) -> None:
+        self.load, self.accept = load, accept
+        self.ready: asyncio.Future[None] | None = ready  # dropped once the snapshot is in
         self.transport: asyncio.Transport | None = None
-        key = base64.b64encode(random.randbytes(16))
-        self.accept = base64.b64encode(hashlib.sha1(key + WS_GUID).digest())
-        self.head: bytearray | None = bytearray(key)  # the key until sent, then the response
+        self.head: bytearray | None = bytearray()  # the response, until the snapshot is in
         self.index = -1  # its place in load.clients once the snapshot is in
         self.tail = b""
         self.open = False
@@ -395,10 +410,7 @@ class LeanClient(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
-        assert self.head is not None
         self.transport = transport
-        transport.write(self.load.request % bytes(self.head))
-        self.head.clear()
 
     def data_received(self, data: bytes) -> None:
         if self.head is None:
@@ -460,7 +472,9 @@ class LeanClient(asyncio.Protocol):
             return
         start, stop = bounds
         if head[end + 4] != 0x81 or not head.startswith(SNAPSHOT, start):
-            raise HandshakeError(f"first frame is not a snapshot: {bytes(head[start:start + 40])!r}")
+            raise HandshakeError(
+                f"first frame is not a snapshot: {bytes(head[start : start + 40])!r}"
+            )
         load = self.load
         if not load.snapshot_ids:
             items = json.loads(head[start:stop]).get("items", [])
@@ -490,7 +504,7 @@ class LeanClient(asyncio.Protocol):
                 load.counts[key] += 1
                 if load.counts[key] >= load.open_count:
                     load.changed.set()
-        if b"\x88" in data and self.close_code is None:
+        if self.close_code is None and b"\x88" in buf[-127:]:
             code = server_close_code(buf)
             if code is not None and self.transport is not None:
                 self.close_code = code
@@ -507,9 +521,10 @@ class LeanLoad(LoadBase):
         parts = urlsplit(url)
         self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        self.request = (  # % the client's Sec-WebSocket-Key; no Origin: not a browser
+        # the upgrade request around each client's key; no Origin, like the websockets client
+        self.request = (
             f"GET {path} HTTP/1.1\r\nHost: {parts.netloc}\r\nUpgrade: websocket\r\n"
-            "Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: "
         ).encode()
         self.clients: list[LeanClient] = []
         # (marker, key, client index -> when it first saw the marker) for the armed id
@@ -521,10 +536,15 @@ class LeanLoad(LoadBase):
         loop = asyncio.get_running_loop()
         async with gate:
             start = time.monotonic()
-            client = LeanClient(self, loop.create_future())
+            key = base64.b64encode(random.randbytes(16))
+            accept = base64.b64encode(hashlib.sha1(key + WS_GUID).digest())
+            client = LeanClient(self, loop.create_future(), accept)
             try:
                 async with asyncio.timeout(self.open_timeout):
-                    await loop.create_connection(lambda: client, self.host, self.port)
+                    transport, _ = await loop.create_connection(
+                        lambda: client, self.host, self.port
+                    )
+                    transport.write(self.request + key + b"\r\n\r\n")
                     if client.ready is not None:
                         await client.ready
             except Exception as exc:
@@ -607,7 +627,8 @@ async def stdin_reader() -> asyncio.StreamReader:
 
 async def worker_main(args: argparse.Namespace) -> None:
     """The load process: say hello, then answer commands until `quit` or EOF."""
-    load = Load(args.url, args.count, args.concurrency, args.open_timeout)
+    kind = LeanLoad if args.client == "lean" else Load
+    load = kind(args.url, args.count, args.concurrency, args.open_timeout)
     reader = await stdin_reader()
     reply({"event": "started", "pid": os.getpid(), "nofile": raise_nofile()})
     try:
@@ -649,6 +670,7 @@ class Worker:
         """Spawn `python -m bench.fanout --worker` and wait for its hello."""
         args = ["--worker", "--url", url, "--count", str(count)]
         args += ["--concurrency", str(opts.concurrency), "--open-timeout", str(opts.open_timeout)]
+        args += ["--client", opts.client]
         with log.open("wb") as err:
             proc = await asyncio.create_subprocess_exec(
                 sys.executable,
@@ -894,6 +916,7 @@ class SizeResult:
 
     clients: int
     procs: int
+    client: str = "lean"
     connected: int = 0
     failed: int = 0
     errors: dict[str, int] = field(default_factory=dict)
@@ -977,7 +1000,8 @@ class Run:
 
         self.opts, self.db, self.tmp = opts, db, tmp
         per_proc = raise_nofile() - FD_MARGIN
-        self.result = SizeResult(clients=n, procs=procs_for(n, opts.procs, per_proc))
+        procs = procs_for(n, opts.procs, per_proc)
+        self.result = SizeResult(clients=n, procs=procs, client=opts.client)
         self.store = Store(db)
         self.server: Server | None = None
         self.server_pid: int | None = opts.server_pid
@@ -1196,8 +1220,9 @@ def details(result: SizeResult) -> str:
     """What the table leaves out: connect spread, CPU, each hide, errors, server log trouble."""
     r = result
     out = [
-        f"{r.clients} clients over {r.procs} load processes; server counted {r.server_clients}; "
-        f"connect p50 {r.connect_p50_ms} ms, p99 {r.connect_p99_ms} ms; CPU during connect: "
+        f"{r.clients} {r.client} clients over {r.procs} load processes; "
+        f"server counted {r.server_clients}; connect p50 {r.connect_p50_ms} ms, "
+        f"p99 {r.connect_p99_ms} ms; CPU during connect: "
         f"server {r.server_cpu_connect_s} s, load {r.load_cpu_connect_s} s; "
         f"RSS {r.rss_before_kb} -> {r.rss_after_kb} kB",
         f"  CPU over {r.window_s} s from connect to last hide ({r.cpus} cores): server "
@@ -1302,6 +1327,14 @@ def parser() -> argparse.ArgumentParser:
         type=int,
         default=100,
         help="handshakes in flight per load process (default: 100)",
+    )
+    add(
+        "--client",
+        choices=("lean", "websockets"),
+        default="lean",
+        help="load clients: 'lean' (raw asyncio, scans bytes for the events; cheap, so the "
+        "load process steals little CPU from the server) or 'websockets' (the library's "
+        "client, parsing every frame) (default: lean)",
     )
     add("--open-timeout", type=float, default=60.0, help="seconds per connection (default: 60)")
     add(

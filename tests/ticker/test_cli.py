@@ -125,3 +125,20 @@ def test_feeds_set_validates_and_lists(tmp_path: Path, capsys: pytest.CaptureFix
     assert code == 0 and '"name": "support"' in out
     code, _, err = run(capsys, "feeds", "--db", db, "--set", '{"name": "Bad Name!"}')
     assert code == 1 and "must be 1-64 lowercase" in err
+
+
+@pytest.mark.parametrize(
+    "content", [b"", b"PK\x03\x04zip", b"a,b\n1,2\n", "id,comment\n1,caf\xe9\n".encode("cp1252")]
+)
+def test_a_failed_import_leaves_what_is_stored_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes
+) -> None:
+    """An unreadable file, a file without comments or a wrong encoding changes nothing stored."""
+    db = str(tmp_path / "v.db")
+    run(capsys, "ingest", str(SAMPLE), "--source", "support", "--db", db)
+    before = Store(db).count()
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(content)
+    code, _, err = run(capsys, "ingest", str(bad), "--source", "support", "--db", db, "--encoding", "utf-8")
+    assert code == 1 and err.startswith("voc-ticker: ")
+    assert Store(db).count() == before
