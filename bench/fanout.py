@@ -8,6 +8,11 @@ lines over stdin/stdout), hides and re-approves comments through the store, and 
 connect time, failed connections, hide-to-`remove` latency over every client of every hide
 (p50, p99, max) and the server's memory per connection (VmRSS growth / connected clients).
 Everything stays on 127.0.0.1 and every wait is bounded; children are stopped on exit.
+
+The load processes share the host's cores with the server, so by default (`--client lean`) their
+clients are raw asyncio protocols that do the handshake, then only scan the server's bytes for
+the events being timed; `--client websockets` uses the library's client, which parses every frame
+and costs the load several times the server's CPU.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import json
 import math
 import os
 import random
+import re
 import resource
 import shlex
 import shutil
@@ -35,7 +41,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from websockets.asyncio.client import ClientConnection, connect
@@ -325,8 +331,10 @@ class Load(LoadBase):
 # The lean client reads the server's frames as bytes, never decoding them: a server's frames
 # are unmasked text frames of compact JSON (web/hub.py `encode`: separators "," and ":"), and
 # JSON strings escape every quote, so these byte strings only occur where the server meant them.
+TYPE = b'"type":"'
 MESSAGE = b'{"type":"'  # every message starts so; counting it counts messages
 HEARTBEAT = b'{"type":"heartbeat"'
+MESSAGE_BACK, HEARTBEAT_BACK = len(MESSAGE) - 1, len(HEARTBEAT) - 1
 SNAPSHOT = b'{"type":"snapshot"'
 WS_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 TAIL = 128  # bytes of the last read kept: a marker split over reads, or a whole close frame
@@ -344,8 +352,8 @@ class HandshakeError(Exception):
 def markers(ident: str) -> tuple[bytes, bytes]:
     """The bytes of a `remove` and an `add` of `ident`, as web/hub.py `encode` writes them."""
     quoted = json.dumps(ident, ensure_ascii=False)  # an item's `id` is its first field
-    remove = f'"type":"remove","id":{quoted}'.encode()
-    add = f'"type":"add","item":{{"id":{quoted}'.encode()
+    remove = TYPE + f'remove","id":{quoted}'.encode()
+    add = TYPE + f'add","item":{{"id":{quoted}'.encode()
     return remove, add
 
 
@@ -409,8 +417,7 @@ class LeanClient(asyncio.Protocol):
         self.close_code: int | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
 
     def data_received(self, data: bytes) -> None:
         if self.head is None:
@@ -418,14 +425,14 @@ class LeanClient(asyncio.Protocol):
         else:
             try:
                 self._handshake(data)
-            except HandshakeError as exc:
+            except Exception as exc:  # (a HandshakeError, or a snapshot that is not JSON)
                 self._fail(exc)
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self.open:
             self.open = False
-            if self.close_code is None:
-                self.close_code = 1006  # as websockets says: closed without a close frame
+            if self.close_code is None:  # a close frame split over reads, or none: 1006
+                self.close_code = server_close_code(self.tail) or 1006
             self.load.open_count -= 1
             self.load.changed.set()
         elif self.ready is not None and not self.ready.done():
@@ -494,17 +501,21 @@ class LeanClient(asyncio.Protocol):
         """Count messages, and timestamp the first sighting of each watched marker."""
         load, tail = self.load, self.tail
         buf = tail + data if tail else data
-        keep = len(tail) + 1  # a match must end in the new bytes: none is counted twice
-        load.received += buf.count(MESSAGE, max(0, keep - len(MESSAGE))) - buf.count(
-            HEARTBEAT, max(0, keep - len(HEARTBEAT))
+        keep = len(tail)  # a match must end in the new bytes: none is counted twice
+        load.received += buf.count(MESSAGE, max(0, keep - MESSAGE_BACK)) - buf.count(
+            HEARTBEAT, max(0, keep - HEARTBEAT_BACK)
         )
-        for marker, key, seen in load.watch:
-            if self.index not in seen and buf.find(marker, max(0, keep - len(marker))) >= 0:
-                seen[self.index] = time.time()
-                load.counts[key] += 1
-                if load.counts[key] >= load.open_count:
-                    load.changed.set()
-        if self.close_code is None and b"\x88" in buf[-127:]:
+        if load.pattern is not None:  # one regex pass: bytes.find is slow for long needles
+            found = load.pattern.search(buf, max(0, keep - load.pattern_back))
+            while found is not None:
+                key, seen = load.watch[found.lastindex or 0]
+                if self.index not in seen:
+                    seen[self.index] = time.time()
+                    load.counts[key] += 1
+                    if load.counts[key] >= load.open_count:
+                        load.changed.set()
+                found = load.pattern.search(buf, found.end())
+        if b"\x88" in data and self.close_code is None:  # (one split over reads: see below)
             code = server_close_code(buf)
             if code is not None and self.transport is not None:
                 self.close_code = code
@@ -527,8 +538,11 @@ class LeanLoad(LoadBase):
             "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: "
         ).encode()
         self.clients: list[LeanClient] = []
-        # (marker, key, client index -> when it first saw the marker) for the armed id
-        self.watch: list[tuple[bytes, tuple[str, str], dict[int, float]]] = []
+        # the armed id's `remove` and `add` markers as regex groups 1 and 2, and for each group
+        # its key and {client index: when that client first saw it}
+        self.pattern: re.Pattern[bytes] | None = None
+        self.pattern_back = 0
+        self.watch: list[tuple[tuple[str, str], dict[int, float]]] = []
         self.seen: dict[tuple[str, str], dict[int, float]] = {}
         self.tail_len = TAIL
 
@@ -559,11 +573,13 @@ class LeanLoad(LoadBase):
         """Only the armed id is looked for: hides run one after another."""
         answer = super().arm(ident)
         remove, add = markers(ident)
-        self.watch = [
-            (remove, ("remove", ident), self.seen[("remove", ident)]),
-            (add, ("add", ident), self.seen[("add", ident)]),
-        ]
-        self.tail_len = max(TAIL, len(remove) - 1, len(add) - 1)
+        # their common literal prefix outside the groups, or the regex engine crawls (~25x)
+        after = [re.escape(m.removeprefix(TYPE)) for m in (remove, add)]
+        self.pattern = re.compile(re.escape(TYPE) + b"(?:(%s)|(%s))" % tuple(after))
+        self.pattern_back = max(len(remove), len(add)) - 1
+        self.watch = [(("", ""), {})]  # (group 0: the whole match, never a lastindex)
+        self.watch += [((kind, ident), self.seen[(kind, ident)]) for kind in ("remove", "add")]
+        self.tail_len = max(TAIL, self.pattern_back)
         return answer
 
     def _forget(self, ident: str) -> None:

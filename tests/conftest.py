@@ -74,7 +74,7 @@ class Running:
 
     @property
     def ws(self) -> str:
-        return f"ws://127.0.0.1:{self.settings.stream_port or self.port}"
+        return f"ws://127.0.0.1:{self.settings.stream_at or self.port}"
 
 
 def start_server(settings: Settings, stream: str = "http-port") -> Iterator[Running]:

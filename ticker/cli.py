@@ -44,6 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             db=getattr(args, "db", None),
             host=getattr(args, "host", None),
             port=getattr(args, "port", None),
+            stream_port=getattr(args, "stream_port", None),
         )
         return int(args.run(args, settings) or 0)
     except (CommandError, SettingsError, NotFound) as exc:
@@ -105,6 +106,9 @@ def _parser() -> argparse.ArgumentParser:
         c = command(name, _serve if name == "serve" else _demo, help)
         c.add_argument("--host", help="interface (default: $VOC_HOST or 127.0.0.1)")
         c.add_argument("--port", type=int, help="port (default: $VOC_PORT or 8000)")
+        c.add_argument(
+            "--stream-port", type=int, help="stream port (default: $VOC_STREAM_PORT or port + 1)"
+        )
     return p
 
 

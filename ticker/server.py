@@ -36,5 +36,7 @@ def environment(settings: Settings) -> dict[str, str]:
     env = {}
     for name, _var, _default, _help in Settings.describe():
         value = getattr(settings, name)
-        env[ENV_PREFIX + name.upper()] = ",".join(value) if isinstance(value, tuple) else str(value)
+        if isinstance(value, tuple):
+            value = ",".join(value)
+        env[ENV_PREFIX + name.upper()] = "" if value is None else str(value)
     return env

@@ -35,10 +35,11 @@ class Settings:
         "Origins (scheme://host[:port]) allowed to open the stream, comma-separated; the "
         "server's own origin and clients that send no Origin are always allowed; `*` allows any.",
     )
-    stream_port: int = _setting(
-        0,
-        "0 serves the stream on the HTTP port; a port number serves it there from the websockets "
-        "library's own server, in the same process (for thousands of screens; docs/deployment.md).",
+    stream_port: int | None = _setting(
+        None,
+        "Port of the stream, served by the websockets library's own server in the same process "
+        "(the fastest; docs/deployment.md); unset means the HTTP port + 1; 0 serves the stream "
+        "on the HTTP port itself, through Starlette (one port, for a few thousand screens).",
     )
     client_backlog_kb: int = _setting(
         256,
@@ -89,6 +90,11 @@ class Settings:
         hints = typing.get_type_hints(cls)
         return cls(**{k: _coerce(k, hints[k], v) for k, v in values.items()})
 
+    @property
+    def stream_at(self) -> int:
+        """The port the websockets server streams on; 0 when the HTTP port serves the stream."""
+        return self.port + 1 if self.stream_port is None else self.stream_port
+
     @staticmethod
     def describe() -> list[tuple[str, str, str, str]]:
         """Rows of (setting, environment variable, default, help) for docs and `--help`."""
@@ -96,6 +102,7 @@ class Settings:
         for f in dataclasses.fields(Settings):
             default = f.default
             shown = ",".join(default) if isinstance(default, tuple) else str(default)
+            shown = "" if default is None else shown
             rows.append((f.name, ENV_PREFIX + f.name.upper(), shown, f.metadata["help"]))
         return rows
 
@@ -114,6 +121,8 @@ def _coerce(name: str, kind: Any, value: Any) -> Any:
         if typing.get_origin(kind) is tuple:
             items = value.split(",") if isinstance(value, str) else list(value)
             return tuple(str(i).strip().rstrip("/") for i in items if str(i).strip())
+        if isinstance(kind, types.UnionType) and int in typing.get_args(kind):
+            return None if value in (None, "") else _coerce(name, int, value)
         if isinstance(kind, types.UnionType) or kind is str:
             return str(value)
     except (TypeError, ValueError) as exc:

@@ -34,7 +34,7 @@ def create_app(settings: Settings) -> Starlette:
         state = AppState(settings, store, Hub(), Playlists(store, settings.display_chars))
         app.state.voc = state
         watcher = asyncio.create_task(live.run(state))
-        stream = await wsserver.start(state) if settings.stream_port else None
+        stream = await wsserver.start(state) if settings.stream_at else None
         try:
             yield
         finally:

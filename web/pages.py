@@ -34,9 +34,9 @@ def _page(request: Request, name: str, feed: str, framing: str) -> Response:
         return HTMLResponse(f"<h1>No feed named {html.escape(feed)}</h1>", status_code=404)
     origin = f"{request.url.scheme}://{request.url.netloc}"
     stream = ""
-    if state.settings.stream_port:  # the websockets library's server, same host, its own port
+    if state.settings.stream_at:  # the websockets library's server, same host, its own port
         scheme = "wss" if request.url.scheme == "https" else "ws"
-        url = f"{scheme}://{request.url.hostname}:{state.settings.stream_port}"
+        url = f"{scheme}://{request.url.hostname}:{state.settings.stream_at}"
         stream = f' stream="{html.escape(url)}"'
     body = _template(name).safe_substitute(
         feed=html.escape(feed),

@@ -1,4 +1,4 @@
-"""The stream on the websockets library's own server, in the same process, on `stream_port`.
+"""The stream on the websockets library's own server, in the same process, on its own port.
 
 Chosen for many screens (docs/deployment.md has the figures): a message's frame is encoded once and
 written straight into each connection's transport, with no task or queue per client; the
@@ -45,7 +45,7 @@ class DirectSubscriber:
 
 
 async def start(state: AppState) -> Server:
-    """Serve the stream on settings.stream_port until the returned server is closed."""
+    """Serve the stream on settings.stream_at until the returned server is closed."""
     settings = state.settings
 
     def check(connection: ServerConnection, request: Request) -> Response | None:
@@ -80,7 +80,7 @@ async def start(state: AppState) -> Server:
     return await serve(
         handler,
         settings.host,
-        settings.stream_port,
+        settings.stream_at,
         process_request=check,
         compression=None,  # permessage-deflate triples memory per connection
         max_size=settings.max_message_bytes,

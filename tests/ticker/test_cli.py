@@ -139,6 +139,8 @@ def test_a_failed_import_leaves_what_is_stored_alone(
     before = Store(db).count()
     bad = tmp_path / "bad.csv"
     bad.write_bytes(content)
-    code, _, err = run(capsys, "ingest", str(bad), "--source", "support", "--db", db, "--encoding", "utf-8")
+    code, _, err = run(
+        capsys, "ingest", str(bad), "--source", "support", "--db", db, "--encoding", "utf-8"
+    )
     assert code == 1 and err.startswith("voc-ticker: ")
     assert Store(db).count() == before

@@ -54,3 +54,10 @@ def test_readme_settings_table_is_complete() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     missing = [var for name, var, _d, _h in Settings.describe() if f"`{var}`" not in readme]
     assert missing == []
+
+
+def test_stream_port_defaults_to_the_next_port_and_zero_means_the_http_port() -> None:
+    """Unset, the stream is on port + 1; 0 puts it on the HTTP port; a number is that port."""
+    assert Settings(port=9000).stream_at == 9001
+    assert Settings.load(env={"VOC_STREAM_PORT": "0"}).stream_at == 0
+    assert Settings.load(env={"VOC_STREAM_PORT": "7001", "VOC_PORT": "7000"}).stream_at == 7001

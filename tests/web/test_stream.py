@@ -186,7 +186,7 @@ async def test_a_client_that_never_reads_is_dropped_without_delaying_others(
         for i in range(6)
     ]
     ids = add(store, tagger, *long)
-    port = server.settings.stream_port or server.port
+    port = server.settings.stream_at or server.port
     sock = socket.socket()
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)
     sock.connect(("127.0.0.1", port))
