@@ -39,7 +39,6 @@ def m001_initial(db: Database) -> None:
         foreign_keys=[("source", "sources", "name")],
     )
     db.table("verbatims").create_index(["state", "bucket", "given_at"])
-    db.table("verbatims").create_index(["source", "response_id"])
     db.table("feeds").create(
         {"name": str, "title": str, "definition": str, "created_at": str, "updated_at": str},
         pk="name",

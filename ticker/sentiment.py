@@ -11,10 +11,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
 from ticker.lexicon import CX_LEXICON
 from ticker.records import SCALES, Bucket, Scale, Tag
+from ticker.vader import Vader
 
 
 @dataclass(frozen=True)
@@ -118,7 +117,7 @@ class Tagger:
     def __init__(self, thresholds: Thresholds | None = None, score_chars: int = 2000) -> None:
         self.thresholds = thresholds or Thresholds()
         self.score_chars = score_chars
-        self._vader = SentimentIntensityAnalyzer()
+        self._vader = Vader()
         self._vader.lexicon.update(CX_LEXICON)
 
     def compound(self, text: str) -> float:

@@ -51,6 +51,7 @@ class Store:
         self.path = Path(path)
         self.db = Database(self.path)
         self.db.enable_wal()
+        self.db.execute("PRAGMA synchronous = NORMAL")  # WAL: a crash loses no commit; fewer fsyncs
         self.db.execute("PRAGMA busy_timeout = 10000")
         self.db.execute("PRAGMA foreign_keys = ON")
         migrations.apply(self.db)
