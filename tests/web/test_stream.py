@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
@@ -98,7 +99,7 @@ async def test_changes_from_another_process_reach_clients(
     async with client(server) as ws:
         await next_of(ws, "snapshot")
         proc = await asyncio.create_subprocess_exec(
-            "python",
+            sys.executable,
             "-m",
             "ticker",
             "hide",

@@ -1,0 +1,58 @@
+"""The coordinator: every size in turn under one deadline, then the report, even after Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+from pathlib import Path
+
+from bench.fanout.report import progress, report
+from bench.fanout.resources import raise_nofile
+from bench.fanout.results import SizeResult
+from bench.fanout.run import Run
+from bench.fanout.server import make_db
+
+
+async def coordinate(opts: argparse.Namespace, results: list[SizeResult]) -> None:
+    """Every size in turn, within the global timeout; a failed size is recorded, not fatal."""
+    raise_nofile()  # the server inherits it
+    with tempfile.TemporaryDirectory(prefix="voc-fanout-") as name:
+        tmp = Path(name)
+        async with asyncio.timeout(opts.timeout):
+            db = opts.db or await make_db(tmp)
+            for n in opts.clients:
+                run = Run(n, opts, db, tmp)
+                results.append(run.result)  # partial results survive Ctrl-C and --timeout
+                await one_size(run)
+                progress(run.result, opts)
+
+
+async def one_size(run: Run) -> None:
+    """One size; an ordinary failure becomes the result's `error` so later sizes still run."""
+    try:
+        await run.run()
+    except asyncio.CancelledError:
+        run.result.error = "interrupted (Ctrl-C or --timeout) during this size"
+        raise
+    except TimeoutError:
+        run.result.error = "a phase timed out (see --connect-timeout, --event-timeout)"
+    except (RuntimeError, OSError, ValueError, KeyError) as exc:
+        run.result.error = f"{type(exc).__name__}: {exc}"
+
+
+def run_coordinator(opts: argparse.Namespace) -> int:
+    """Run every size and print what was measured; the exit status says if any size failed."""
+    results: list[SizeResult] = []
+    status = 0
+    try:
+        asyncio.run(coordinate(opts, results))
+    except KeyboardInterrupt:
+        print("fanout: interrupted; partial results follow", file=sys.stderr)
+        status = 130
+    except TimeoutError:
+        print(f"fanout: gave up after --timeout {opts.timeout:.0f} s", file=sys.stderr)
+        status = 1
+    report(results, opts)
+    return status if status else int(any(r.error for r in results))
