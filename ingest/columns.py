@@ -73,6 +73,10 @@ class Mapping:
                 f"mapping file {path}: unknown keys {sorted(unknown)}; use {sorted(known)}"
             )
         if "meta" in data:
+            if not isinstance(data["meta"], list) or not all(
+                isinstance(m, str) for m in data["meta"]
+            ):
+                raise MappingError(f"mapping file {path}: meta must be a list of column names")
             data["meta"] = tuple(data["meta"])
         return cls(**data)
 
@@ -134,7 +138,10 @@ def leading_number(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:  # 10**400 is a number, but no score
+            return None
     m = re.match(r"\s*(-?\d+(?:[.,]\d+)?)\b", str(value))
     return float(m.group(1).replace(",", ".")) if m else None
 

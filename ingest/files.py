@@ -14,7 +14,7 @@ from typing import Any
 
 from ingest.columns import Mapping, resolve
 from ingest.decode import UnreadableFile, read_text
-from ingest.rows import to_verbatim
+from ingest.rows import raw_row, to_verbatim
 from ticker.pipeline import Convert, Record, Row
 from ticker.store import QuarantinedRow
 
@@ -55,20 +55,30 @@ def open_export(
     records: list[Record]
     if fmt == "jsonl":
         records = list(_jsonl_records(text))
-        headers = _keys(r for _, r in records[:SAMPLE_ROWS] if isinstance(r, dict))
+        headers = _keys(r for _, r in records if isinstance(r, dict))  # a key may come late
     elif fmt == "csv":
         records, headers = _csv_records(text, path)
     else:
         raise UnreadableFile(f"unknown format {fmt!r}; use csv or jsonl")
     samples = [r for _, r in records[:SAMPLE_ROWS] if isinstance(r, dict)]
     mapping = resolve(headers, samples, asked or Mapping())
-    return Export(path, fmt, used, mapping, records, partial(convert_record, source, mapping))
+    convert = partial(convert_record, source, mapping, fmt == "csv")
+    return Export(path, fmt, used, mapping, records, convert)
 
 
-def convert_record(source: str, mapping: Mapping, record: Any, line: int) -> Row | None:
-    """A raw record (a dict of columns, or a row already quarantined) to a verbatim."""
+def convert_record(
+    source: str, mapping: Mapping, every_column: bool, record: Any, line: int
+) -> Row | None:
+    """A raw record (a dict of columns, or a row already quarantined) to a verbatim.
+
+    A CSV row has every column up to its last cell: one that stops before the comment's was cut
+    short (a line break outside quotes) and is quarantined, not taken for a blank answer.
+    """
     if isinstance(record, QuarantinedRow):
         return record
+    if every_column and mapping.text not in record:
+        reason = f"row has {len(record)} fields and no comment cell; a line break outside quotes?"
+        return QuarantinedRow(line, reason, raw_row(record))
     return to_verbatim(source, mapping, record, line)
 
 
@@ -88,6 +98,9 @@ def _jsonl_records(text: str) -> Iterator[tuple[int, dict[str, Any] | Quarantine
             value = json.loads(line)
         except json.JSONDecodeError as exc:
             yield number, QuarantinedRow(number, f"not JSON: {exc.msg} at column {exc.colno}", line)
+            continue
+        except (ValueError, RecursionError) as exc:  # a 5,000-digit number, [[[[… nested
+            yield number, QuarantinedRow(number, f"JSON that cannot be read: {exc}"[:300], line)
             continue
         if isinstance(value, dict):
             yield number, value

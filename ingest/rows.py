@@ -90,6 +90,13 @@ def to_verbatim(
             given_at=given_at,
             meta=meta,
         )
-    except RecordError as exc:
-        raw = json.dumps(dict(row), ensure_ascii=False, default=str)
-        return QuarantinedRow(line=line, reason=str(exc), raw=raw)
+    except (ValueError, OverflowError, RecursionError) as exc:  # a bad row, not a bad file
+        return QuarantinedRow(line=line, reason=str(exc)[:300], raw=raw_row(row))
+
+
+def raw_row(row: RowDict[str, Any]) -> str:
+    """The row as JSON for the quarantine, or its repr when even that fails (huge numbers)."""
+    try:
+        return json.dumps(dict(row), ensure_ascii=False, default=str)
+    except (ValueError, RecursionError):
+        return repr(dict(row))

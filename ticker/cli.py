@@ -113,11 +113,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _ingest(args: argparse.Namespace, settings: Settings) -> int:
-    asked = Mapping.from_file(args.mapping) if args.mapping else Mapping()
-    asked = asked.merged(
-        Mapping(text=args.text, score=args.score, scale=args.scale, id=args.id, date=args.date)
-    )
     try:
+        asked = Mapping.from_file(args.mapping) if args.mapping else Mapping()
+        asked = asked.merged(
+            Mapping(text=args.text, score=args.score, scale=args.scale, id=args.id, date=args.date)
+        )
         export = open_export(args.path, args.source, asked, args.encoding, args.format)
     except (UnreadableFile, MappingError) as exc:
         raise CommandError(str(exc)) from None

@@ -54,6 +54,7 @@ def trickle(db: Path, every: float, stop: threading.Event, samples: Path = SAMPL
     pipeline = Pipeline(store, Tagger(), workers=1)
     export = open_export(samples / TRICKLE, "nps-relationship")
     rows = [r for r in export.rows if isinstance(r, Verbatim)]
+    run = datetime.now(UTC).strftime("%Y%m%d%H%M%S")  # a second demo on the same store adds anew
     round_ = 0
     while rows and not stop.is_set():
         for row in rows:
@@ -61,7 +62,7 @@ def trickle(db: Path, every: float, stop: threading.Event, samples: Path = SAMPL
                 break
             fresh = replace(
                 row,
-                response_id=f"{row.response_id}-{round_}",
+                response_id=f"{row.response_id}-{run}-{round_}",
                 given_at=datetime.now(UTC).isoformat(timespec="seconds"),
             )
             pipeline.ingest(fresh.source, "jsonl", "demo trickle", numbered([fresh]))

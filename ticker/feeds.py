@@ -37,6 +37,11 @@ class MixPolicy:
     spaced: tuple[str, ...] = ("ugly",)  # never two of these in a row
 
 
+# Labels a ticker may show beside a comment. Everything else an export carries (names, emails,
+# IP addresses, other answers) stays in the store: a screen shows only what a feed names.
+SHOWN_META = ("product", "region", "channel", "platform", "country", "language", "store")
+
+
 @dataclass(frozen=True)
 class Display:
     """How widgets show the feed."""
@@ -44,6 +49,7 @@ class Display:
     speed: float = 60.0
     direction: str = "left"
     theme: str = "light"
+    meta: tuple[str, ...] = SHOWN_META  # metadata labels shown, matched case-insensitively
 
 
 @dataclass(frozen=True)
@@ -70,8 +76,8 @@ class Feed:
                 name=str(data["name"]),
                 title=str(data.get("title") or data["name"]),
                 filter=FeedFilter(
-                    sources=tuple(filt.get("sources", ())),
-                    buckets=tuple(filt.get("buckets", SHOWN_BUCKETS)),
+                    sources=_strings(filt.get("sources", []), "filter.sources"),
+                    buckets=_strings(filt.get("buckets", list(SHOWN_BUCKETS)), "filter.buckets"),
                     meta={str(k): str(v) for k, v in filt.get("meta", {}).items()},
                     max_age_days=filt.get("max_age_days"),
                 ),
@@ -80,9 +86,9 @@ class Feed:
                         str(k): float(v) for k, v in mix.get("shares", MixPolicy().shares).items()
                     },
                     size=int(mix.get("size", MixPolicy.size)),
-                    spaced=tuple(mix.get("spaced", MixPolicy.spaced)),
+                    spaced=_strings(mix.get("spaced", list(MixPolicy.spaced)), "mix.spaced"),
                 ),
-                display=Display(**data.get("display", {})),
+                display=_display(data.get("display", {})),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise FeedError(f"feed definition is not valid: {exc}") from exc
@@ -108,8 +114,24 @@ class Feed:
             raise FeedError(f"direction {self.display.direction!r} must be 'left' or 'right'")
         if self.display.theme not in ("light", "dark"):
             raise FeedError(f"theme {self.display.theme!r} must be 'light' or 'dark'")
+        age = self.filter.max_age_days
+        if age is not None and (not isinstance(age, int) or isinstance(age, bool) or age < 1):
+            raise FeedError(f"max_age_days {age!r} must be a whole number of days, 1 or more")
         if not 5 <= self.display.speed <= 1000:
             raise FeedError(f"speed {self.display.speed} px/s must be between 5 and 1000")
+
+
+def _display(data: dict[str, Any]) -> Display:
+    if "meta" in data:
+        data = {**data, "meta": _strings(data["meta"], "display.meta")}
+    return Display(**data)
+
+
+def _strings(value: Any, where: str) -> tuple[str, ...]:
+    """A list of strings from JSON, or FeedError: a bare string would become its characters."""
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise FeedError(f"{where} must be a list of strings, not {value!r}")
+    return tuple(value)
 
 
 def default_feed(size: int = 60) -> Feed:

@@ -67,7 +67,11 @@ def build_playlist(candidates: Sequence[Stored], policy: MixPolicy) -> list[Stor
         mixed.append(pools[bucket][cursor[bucket]])
         cursor[bucket] += 1
     playlist = pinned + mixed
-    while len(playlist) > 1 and {playlist[0].bucket, playlist[-1].bucket} <= set(policy.spaced):
+    while (
+        len(playlist) > 1
+        and not playlist[-1].pinned  # a curator's pin is never dropped
+        and {playlist[0].bucket, playlist[-1].bucket} <= set(policy.spaced)
+    ):
         playlist.pop()  # the widget cycles: the last item is followed by the first
     return playlist
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ticker.records import SHOWN_BUCKETS, State, Tag
+from ticker.records import State, Tag
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Runs of 9 to 19 digits with the separators people type: +44 20 7946 0958, (555) 123-4567,
@@ -40,7 +40,5 @@ def flags(text: str, tag: Tag) -> tuple[str, ...]:
 
 
 def initial_state(tag: Tag, flagged: tuple[str, ...]) -> State:
-    """Shown buckets are approved unless flagged; neutral and noise are approved, not shown."""
-    if flagged and tag.bucket in SHOWN_BUCKETS:
-        return "pending"
-    return "approved"
+    """Approved unless flagged, whatever the bucket: a feed may choose to show neutral too."""
+    return "pending" if flagged else "approved"

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ticker.feeds import Feed
 from ticker.mixer import build_playlist
 from ticker.store import NotFound, Store
 
+log = logging.getLogger("voc_ticker.playlist")
 Item = dict[str, Any]
 Event = dict[str, Any]
 
@@ -103,7 +105,8 @@ def _crowded(items: Sequence[Item], spaced: Sequence[str]) -> bool:
 def current_items(store: Store, feed: Feed, max_chars: int) -> list[Item]:
     """The feed's playlist as protocol items, built now from the store."""
     candidates = store.candidates(feed.filter, per_bucket=feed.mix.size)
-    return [s.to_item(max_chars) for s in build_playlist(candidates, feed.mix)]
+    shown = feed.display.meta
+    return [s.to_item(max_chars, shown) for s in build_playlist(candidates, feed.mix)]
 
 
 class Playlists:
@@ -133,30 +136,41 @@ class Playlists:
         self._feeds.pop(name, None)
         self._items.pop(name, None)
 
-    def refresh(self) -> dict[str, list[Event]]:
-        """Rebuild every tracked feed; return the events for those that changed."""
-        changes: dict[str, list[Event]] = {}
+    def refresh(self) -> Iterator[tuple[str, list[Event]]]:
+        """Rebuild every tracked feed; yield the events of each that changed, feed by feed.
+
+        A feed whose rebuild fails keeps its last playlist (and raises nothing here): one bad
+        feed must not hold back the others. The failure is logged and retried next time.
+        """
         for name in list(self._feeds):
             try:
-                feed = self.store.feed(name)
-            except NotFound:
-                feed = None
-            if feed is None:
-                changes[name] = [{"type": "remove", "id": i["id"]} for i in self._items[name]]
-                self.forget(name)
+                events = self._refresh(name)
+            except Exception:
+                log.exception(
+                    "feed %r could not be rebuilt; its screens keep the last playlist", name
+                )
                 continue
-            old = self._items[name]
-            new = settle(old, current_items(self.store, feed, self.max_chars), feed.mix.spaced)
-            events = diff(old, new)
-            if feed.display != self._feeds[name].display:
-                events.append({"type": "display", "display": _display(feed)})
-            self._feeds[name], self._items[name] = feed, new
             if events:
-                changes[name] = events
-        return changes
+                yield name, events
+
+    def _refresh(self, name: str) -> list[Event]:
+        try:
+            feed = self.store.feed(name)
+        except NotFound:
+            events = [{"type": "remove", "id": i["id"]} for i in self._items[name]]
+            self.forget(name)
+            return events
+        old = self._items[name]
+        new = settle(old, current_items(self.store, feed, self.max_chars), feed.mix.spaced)
+        events = diff(old, new)
+        if feed.display != self._feeds[name].display:
+            events.append({"type": "display", "display": _display(feed)})
+        self._feeds[name], self._items[name] = feed, new
+        return events
 
 
 def _display(feed: Feed) -> dict[str, Any]:
+    """What widgets need of the display settings (the meta labels are applied server-side)."""
     d = feed.display
     return {"speed": d.speed, "direction": d.direction, "theme": d.theme}
 

@@ -64,6 +64,9 @@ class Tag:
     version: str
 
 
+META_CHARS = 60
+
+
 def abridge(text: str, max_chars: int) -> str:
     """At most max_chars characters, cut at a word where possible, with an ellipsis if cut."""
     if len(text) <= max_chars:
@@ -89,11 +92,13 @@ class Stored:
     pinned: bool
     ingested_at: str
 
-    def to_item(self, max_chars: int) -> dict[str, Any]:
+    def to_item(self, max_chars: int, meta: tuple[str, ...] = ()) -> dict[str, Any]:
         """The item object of the stream protocol (docs/protocol.md).
 
-        A ticker shows a few lines; a 10 MB comment is stored whole but sent abridged.
+        A ticker shows a few lines; a 10 MB comment is stored whole but sent abridged. Only the
+        metadata labels named in `meta` go out (case-insensitively), each value abridged.
         """
+        shown = {m.lower() for m in meta}
         return {
             "id": self.id,
             "text": abridge(self.text, max_chars),
@@ -103,5 +108,5 @@ class Stored:
             "source": self.source,
             "given_at": self.given_at,
             "pinned": self.pinned,
-            "meta": self.meta,
+            "meta": {k: abridge(v, META_CHARS) for k, v in self.meta.items() if k.lower() in shown},
         }

@@ -61,3 +61,10 @@ def m001_initial(db: Database) -> None:
         },
         pk="id",
     )
+
+
+@migrations()
+def m002_quarantine_key(db: Database) -> None:
+    """Each quarantined row once: re-importing a file must not repeat its bad rows."""
+    db.table("quarantine").add_column("key", str)
+    db.table("quarantine").create_index(["key"], unique=True)

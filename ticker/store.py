@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -88,19 +89,25 @@ class Store:
         return added
 
     def quarantine(self, source: str, origin: str, rows: Iterable[QuarantinedRow]) -> None:
-        """Keep rows that could not be read, with their line and reason."""
+        """Keep rows that could not be read, with their line and reason; the same row once."""
         stamp = now()
-        self.db.table("quarantine").insert_all(
-            {
-                "source": source,
-                "origin": origin,
-                "line": r.line,
-                "reason": r.reason,
-                "raw": r.raw,
-                "at": stamp,
-            }
-            for r in rows
-        )
+        with self.db.atomic():
+            self.db.conn.executemany(
+                "INSERT OR IGNORE INTO quarantine (key, source, origin, line, reason, raw, at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        _digest(source, origin, r.line, r.raw),
+                        source,
+                        origin,
+                        r.line,
+                        r.reason,
+                        r.raw,
+                        stamp,
+                    )
+                    for r in rows
+                ],
+            )
 
     def quarantined(self, source: str | None = None) -> list[dict[str, Any]]:
         where, args = ("source = ?", [source]) if source else (None, None)
@@ -227,6 +234,10 @@ _INSERT = (
     f"INSERT OR IGNORE INTO verbatims ({', '.join(_COLUMNS)}) "
     f"VALUES ({', '.join('?' for _ in _COLUMNS)})"
 )
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()[:24]
 
 
 def row_for(t: Tagged, stamp: str) -> tuple[Any, ...]:

@@ -2,9 +2,9 @@
 
 Publishing never awaits: a message is encoded once and handed to each subscriber, which either
 takes it at once or refuses it because the client has fallen too far behind. A refused
-subscriber leaves the hub at once and its connection is dropped (1013, or an abort when it has
-stopped reading); the client reconnects and gets a fresh snapshot, which is cheaper for everyone
-than buffering without bound.
+subscriber leaves the hub at once and its connection is aborted (a close frame would only queue
+behind the backlog); the client reconnects and gets a fresh snapshot, which is cheaper for
+everyone than buffering without bound.
 """
 
 from __future__ import annotations

@@ -43,11 +43,10 @@ async def run(state: AppState) -> None:
                 state.snapshots.pop(name, None)
             current = state.store.change_marker()
             if current != marker or now - last_rebuild >= REBUILD_EVERY:
-                marker, last_rebuild = current, now
-                changes = state.playlists.refresh()
-                with _collector_paused():
-                    for feed, events in changes.items():
+                for feed, events in state.playlists.refresh():
+                    with _collector_paused():
                         state.hub.publish(feed, Outgoing(*map(encode, events)))
+                marker, last_rebuild = current, now
             if now - last_beat >= state.settings.heartbeat_seconds:
                 last_beat = now
                 at = datetime.now(UTC).isoformat(timespec="seconds")

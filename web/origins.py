@@ -21,6 +21,9 @@ def origin_allowed(
         return True
     if not host:
         return False
-    seen = urlsplit(origin)
-    target = urlsplit("//" + host.lower())
-    return seen.hostname == target.hostname and seen.port in (target.port, http_port)
+    try:
+        seen = urlsplit(origin)
+        target = urlsplit("//" + host.lower())
+        return seen.hostname == target.hostname and seen.port in (target.port, http_port)
+    except ValueError:  # a port that is not a number, an unclosed [IPv6 bracket…
+        return False

@@ -34,7 +34,8 @@ def _page(request: Request, name: str, feed: str, framing: str) -> Response:
         return HTMLResponse(f"<h1>No feed named {html.escape(feed)}</h1>", status_code=404)
     origin = f"{request.url.scheme}://{request.url.netloc}"
     stream = ""
-    if state.settings.stream_at:  # the websockets library's server, same host, its own port
+    direct = request.url.port == state.settings.port  # not through a proxy that routes /ws/
+    if state.settings.stream_at and direct:  # the websockets library's server, its own port
         scheme = "wss" if request.url.scheme == "https" else "ws"
         url = f"{scheme}://{request.url.hostname}:{state.settings.stream_at}"
         stream = f' stream="{html.escape(url)}"'

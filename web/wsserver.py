@@ -49,7 +49,8 @@ async def start(state: AppState) -> Server:
     settings = state.settings
 
     def check(connection: ServerConnection, request: Request) -> Response | None:
-        if not request.path.startswith(PREFIX) or "/" in request.path[len(PREFIX) :]:
+        path = request.path.partition("?")[0]
+        if not path.startswith(PREFIX) or "/" in path[len(PREFIX) :]:
             return connection.respond(HTTPStatus.NOT_FOUND, "streams are at /ws/feeds/{feed}\n")
         headers = request.headers
         if not origin_allowed(
@@ -59,7 +60,8 @@ async def start(state: AppState) -> Server:
         return None
 
     async def handler(connection: ServerConnection) -> None:
-        feed = unquote(connection.request.path[len(PREFIX) :]) if connection.request else ""
+        path = connection.request.path.partition("?")[0] if connection.request else PREFIX
+        feed = unquote(path[len(PREFIX) :])
         first = opening(state, feed)
         if isinstance(first, Close):
             await _close(connection, first)

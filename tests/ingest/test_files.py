@@ -186,3 +186,41 @@ def test_semicolon_separated_exports(tmp_path: Path) -> None:
     """European Excel writes semicolons; the delimiter is sniffed."""
     [v] = verbatims(write(tmp_path, "s.csv", "id;comment;score\n1;Sehr gut, danke;5\n"))
     assert v.text == "Sehr gut, danke" and v.score == 5
+
+
+def test_a_row_cut_short_before_the_comment_is_quarantined(tmp_path: Path) -> None:
+    """A line break outside quotes splits a row: the stub without a comment cell is not lost."""
+    path = write(
+        tmp_path,
+        "cut.csv",
+        HEADER + "r1,2026-01-01,3,first line\nsecond line,NA\nr2,2026-01-01,9,fine,NA\n",
+    )
+    rows = list(open_export(path, "s").rows)
+    assert [type(r).__name__ for r in rows] == ["Verbatim", "QuarantinedRow", "Verbatim"]
+    assert isinstance(rows[1], QuarantinedRow) and "second line" in rows[1].raw
+
+
+def test_a_jsonl_key_that_first_appears_late_is_kept(tmp_path: Path) -> None:
+    """Exports that leave out empty keys still get every column, however late it appears."""
+    lines = [json.dumps({"id": i, "comment": f"c{i}"}) for i in range(600)]
+    lines.append(json.dumps({"id": 600, "comment": "late", "region": "EMEA"}))
+    rows = verbatims(write(tmp_path, "late.jsonl", "\n".join(lines)))
+    assert rows[-1].meta == {"region": "EMEA"}
+
+
+@pytest.mark.parametrize(
+    "bad", ['{"id": 1, "comment": "x", "nps": ' + "9" * 5000 + "}", "[" * 5000]
+)
+def test_a_row_python_cannot_read_is_quarantined_not_fatal(tmp_path: Path, bad: str) -> None:
+    """A 5,000-digit number or absurd nesting quarantines its row; the rest goes in."""
+    path = write(tmp_path, "odd.jsonl", bad + "\n" + json.dumps({"id": 2, "comment": "fine"}))
+    rows = list(open_export(path, "s").rows)
+    assert isinstance(rows[0], QuarantinedRow) and isinstance(rows[1], Verbatim)
+
+
+def test_a_huge_score_is_quarantined(tmp_path: Path) -> None:
+    """A score too big for a float is the row's problem, not the file's."""
+    lines = [json.dumps({"id": i, "comment": "ok", "nps": 9}) for i in range(5)]
+    lines.append(json.dumps({"id": 9, "comment": "x", "nps": 10**400}))
+    rows = list(open_export(write(tmp_path, "big.jsonl", "\n".join(lines)), "s").rows)
+    assert [type(r).__name__ for r in rows] == ["Verbatim"] * 5 + ["QuarantinedRow"]

@@ -144,3 +144,33 @@ def test_a_failed_import_leaves_what_is_stored_alone(
     )
     assert code == 1 and err.startswith("voc-ticker: ")
     assert Store(db).count() == before
+
+
+def test_a_bad_mapping_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A mapping file that is not TOML, or names meta as a string, says so in one line."""
+    for content in ('text = "unclosed', 'meta = "Store"'):
+        mapping = tmp_path / "m.toml"
+        mapping.write_text(content)
+        code, _, err = run(
+            capsys,
+            "ingest",
+            str(SAMPLE),
+            "--source",
+            "s",
+            "--mapping",
+            str(mapping),
+            "--db",
+            str(tmp_path / "v.db"),
+        )
+        assert code == 1 and err.count("\n") == 1 and "mapping file" in err
+
+
+def test_reimporting_a_file_does_not_repeat_its_quarantine(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Importing the same export twice adds nothing, bad rows included."""
+    path = tmp_path / "q.jsonl"
+    path.write_text('{"id": 1, "comment": "Great"}\n{oops\n')
+    for _ in range(2):
+        run(capsys, "ingest", str(path), "--source", "s", "--db", str(tmp_path / "v.db"))
+    assert len(Store(tmp_path / "v.db").quarantined()) == 1

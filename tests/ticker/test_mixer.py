@@ -119,3 +119,9 @@ def test_pinned_items_come_first() -> None:
     """A pinned comment leads the playlist whatever its bucket."""
     items = [*pool(10, 10, 10), stored(99, "bad", pinned=True)]
     assert build_playlist(items, MixPolicy(SHARES, 10))[0].id == "bad-99"
+
+
+def test_pinned_comments_are_never_dropped() -> None:
+    """Two pinned ugly comments both stay, even where spacing would drop the last."""
+    items = [stored(1, "ugly", pinned=True), stored(2, "ugly", pinned=True)]
+    assert {s.id for s in build_playlist(items, MixPolicy(SHARES, 10))} == {"ugly-1", "ugly-2"}

@@ -28,10 +28,12 @@ def test_personal_data_is_flagged_and_dates_are_not(text: str, expected: tuple[s
     assert flags(text, PLAIN) == expected
 
 
-def test_flagged_comments_in_shown_buckets_wait() -> None:
-    """A flagged good, bad or ugly comment is pending; an unflagged one is approved."""
-    assert initial_state(PLAIN, ("email",)) == "pending"
-    assert initial_state(PLAIN, ()) == "approved"
+@pytest.mark.parametrize("bucket", ["good", "bad", "ugly", "neutral", "noise"])
+def test_flagged_comments_wait_whatever_their_bucket(bucket: str) -> None:
+    """A flagged comment is pending in every bucket (a feed may show neutral); else approved."""
+    tag = Tag(bucket, 0.0, False, False, "t")  # type: ignore[arg-type]
+    assert initial_state(tag, ("email",)) == "pending"
+    assert initial_state(tag, ()) == "approved"
 
 
 def test_swearing_and_contradictions_are_flags() -> None:

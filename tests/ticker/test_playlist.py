@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -98,3 +100,13 @@ def test_a_newly_pinned_comment_moves_with_one_update() -> None:
     ideal = [pinned, *[i for i in shown if i["id"] != pinned["id"]]]
     events = diff(shown, settle(shown, ideal, ("ugly",)))
     assert events == [{"type": "update", "item": pinned, "index": 0}]
+
+
+def test_screens_get_only_the_metadata_labels_a_feed_shows() -> None:
+    """Names, emails and other answers in an export's columns stay in the store."""
+    stored = replace(
+        pool(1, 0, 0)[0],
+        meta={"RecipientEmail": "jane@example.com", "Region": "EMEA", "Product": "x" * 500},
+    )
+    item = stored.to_item(1000, ("region", "product"))
+    assert item["meta"] == {"Region": "EMEA", "Product": "x" * 59 + "…"}

@@ -6,7 +6,7 @@ import gzip
 
 import httpx
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, Running
 
 STATIC = ROOT / "web" / "static"
 
@@ -20,7 +20,9 @@ def test_pages_carry_a_strict_content_security_policy(client: httpx.Client) -> N
     assert "frame-ancestors 'self'" in index.headers["content-security-policy"]
     assert "frame-ancestors *" in embed.headers["content-security-policy"]
     assert index.headers["x-content-type-options"] == "nosniff"
-    assert "<script>" not in index.text and " on" + "click=" not in index.text
+    assert "<script src=" in index.text  # scripts come from files...
+    assert "<script>" not in index.text and "<script " not in index.text.replace("<script src=", "")
+    assert " on" + "click=" not in index.text  # ...and no inline handlers
 
 
 def test_an_unknown_feed_page_is_a_404_that_escapes_the_name(client: httpx.Client) -> None:
@@ -54,3 +56,14 @@ def test_widget_never_writes_markup() -> None:
     source = (STATIC / "ticker.js").read_text(encoding="utf-8")
     for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
         assert sink not in source
+
+
+def test_pages_point_the_widget_at_the_stream_port_only_when_reached_directly(
+    client: httpx.Client, server: Running
+) -> None:
+    """Directly, the widget is told the stream's port; through a proxy it derives the URL."""
+    direct = client.get("/embed/all").text
+    proxied = client.get("/embed/all", headers={"host": "ticker.example.com"}).text
+    expected = f'stream="ws://127.0.0.1:{server.settings.stream_at}"'
+    assert (expected in direct) == bool(server.settings.stream_at)
+    assert "stream=" not in proxied
