@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import csv
 import itertools
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, TextIO
 
-from ingest.columns import detect, leading_number
+from ingest.columns import leading_number
+from ingest.files import parse_export
 from ticker.records import SCALES, RecordError, Scale
 from ticker.sentiment import Tagger
+from ticker.store import QuarantinedRow
 
 
 def tag_stream(source: TextIO, out: TextIO, score_chars: int = 2000) -> int:
@@ -48,13 +50,17 @@ def _rows(source: TextIO) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
                 value = {"_raw": value, "_error": "not a JSON object"}
             yield value, value
         return
-    reader = csv.DictReader(itertools.chain([first.lstrip("\ufeff")], lines))
-    rows = list(reader)
-    mapping = detect(reader.fieldnames or [], rows[:500])
-    for row in rows:
-        text = row.get(mapping.text) if mapping.text else None
-        score = row.get(mapping.score) if mapping.score else None
-        yield row, {"text": text, "score": score, "scale": mapping.scale if score else None}
+    text = "".join(itertools.chain([first], lines)).lstrip("\ufeff")
+    export = parse_export(text, Path("standard-input.csv"), "tag", fmt="csv")  # as ingest reads it
+    for number, record in export.records:
+        row = export.convert(record, number)
+        if isinstance(row, QuarantinedRow):
+            kept = record if isinstance(record, dict) else {"_raw": row.raw}
+            yield kept, {"_error": f"line {number}: {row.reason}"}
+        elif row is None:  # a blank comment: noise, as the tagger says
+            yield record, {"text": ""}
+        else:
+            yield record, {"text": row.text, "score": row.score, "scale": row.scale}
 
 
 def _fields(row: dict[str, Any]) -> tuple[str, float | None, Scale | None]:

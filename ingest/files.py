@@ -51,6 +51,18 @@ def open_export(
 ) -> Export:
     """Open a CSV or JSON Lines export; raises UnreadableFile or MappingError with the fix."""
     text, used = read_text(path, encoding)
+    return parse_export(text, path, source, asked, fmt, used)
+
+
+def parse_export(
+    text: str,
+    path: Path,
+    source: str,
+    asked: Mapping | None = None,
+    fmt: str | None = None,
+    encoding: str = "utf-8",
+) -> Export:
+    """An export from its text; `path` names it (and its suffix hints at the format)."""
     fmt = fmt or sniff_format(path, text)
     records: list[Record]
     if fmt == "jsonl":
@@ -63,7 +75,7 @@ def open_export(
     samples = [r for _, r in records[:SAMPLE_ROWS] if isinstance(r, dict)]
     mapping = resolve(headers, samples, asked or Mapping())
     convert = partial(convert_record, source, mapping, fmt == "csv")
-    return Export(path, fmt, used, mapping, records, convert)
+    return Export(path, fmt, encoding, mapping, records, convert)
 
 
 def convert_record(

@@ -92,13 +92,19 @@ def test_tag_reads_stdin_and_writes_one_object_per_row_in_order(tmp_path: Path) 
     assert list(tmp_path.iterdir()) == []
 
 
-def test_tag_accepts_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """A CSV export is tagged with its detected comment and score columns."""
+@pytest.mark.parametrize("sep", [",", ";", "\t"])
+def test_tag_reads_csv_as_ingest_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], sep: str
+) -> None:
+    """A CSV export (any delimiter) is tagged with the columns ingest would use."""
     path = tmp_path / "t.csv"
-    path.write_text("id,Comment,CSAT\n1,Excellent help,5\n2,Useless and rude,1\n")
+    path.write_text(
+        f"id{sep}Comment{sep}CSAT\n1{sep}Excellent help thanks{sep}5\n2{sep}Useless and rude{sep}1\n3{sep}meh{sep}9\n"
+    )
     code, out, _ = run(capsys, "tag", str(path))
     rows = [json.loads(line) for line in out.splitlines()]
-    assert code == 0 and [(r["id"], r["bucket"]) for r in rows] == [("1", "good"), ("2", "ugly")]
+    assert [(r["id"], r.get("bucket")) for r in rows] == [("1", "good"), ("2", "ugly"), ("3", None)]
+    assert code == 1 and "outside the csat5 scale" in rows[2]["error"]
 
 
 def test_hide_pin_approve_from_the_command_line(
