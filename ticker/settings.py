@@ -35,6 +35,11 @@ class Settings:
         "Origins (scheme://host[:port]) allowed to open the stream, comma-separated; the "
         "server's own origin and clients that send no Origin are always allowed; `*` allows any.",
     )
+    allowed_hosts: tuple[str, ...] = _setting(
+        ("*",),
+        "Host names the server answers to, comma-separated (ticker.example.com, *.example.com); "
+        "set it in production so that no other DNS name (DNS rebinding) reaches the stream.",
+    )
     stream_port: int | None = _setting(
         None,
         "Port of the stream, served by the websockets library's own server in the same process "

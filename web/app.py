@@ -10,6 +10,7 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
@@ -54,7 +55,11 @@ def create_app(settings: Settings) -> Starlette:
         WebSocketRoute("/ws/feeds/{feed}", feed_stream),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    middleware = [Middleware(SecurityHeaders), Middleware(GZipMiddleware, minimum_size=1024)]
+    middleware = [
+        Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts)),
+        Middleware(SecurityHeaders),
+        Middleware(GZipMiddleware, minimum_size=1024),
+    ]
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
 
 

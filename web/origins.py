@@ -1,4 +1,4 @@
-"""The Origin check: browsers on other sites must not read a feed unless an admin allows them."""
+"""Who may open the stream: the Host it was reached by, and the Origin of the page asking."""
 
 from __future__ import annotations
 
@@ -27,3 +27,21 @@ def origin_allowed(
         return seen.hostname == target.hostname and seen.port in (target.port, http_port)
     except ValueError:  # a port that is not a number, an unclosed [IPv6 bracket…
         return False
+
+
+def host_allowed(host: str | None, allowed: Sequence[str]) -> bool:
+    """The Host header names this server: `*`, an exact name, or a `*.example.com` pattern.
+
+    The same rule as Starlette's TrustedHostMiddleware, which guards the HTTP port.
+    """
+    if "*" in allowed:
+        return True
+    try:
+        name = urlsplit("//" + (host or "")).hostname
+    except ValueError:
+        return False
+    if not name:
+        return False
+    return any(
+        name == p.lower() or (p.startswith("*.") and name.endswith(p[1:].lower())) for p in allowed
+    )

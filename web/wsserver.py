@@ -17,7 +17,7 @@ from websockets.http11 import Request, Response
 from websockets.protocol import State
 
 from web.hub import Outgoing
-from web.origins import origin_allowed
+from web.origins import host_allowed, origin_allowed
 from web.session import Close, answer, opening
 from web.state import AppState
 
@@ -53,6 +53,8 @@ async def start(state: AppState) -> Server:
         if not path.startswith(PREFIX) or "/" in path[len(PREFIX) :]:
             return connection.respond(HTTPStatus.NOT_FOUND, "streams are at /ws/feeds/{feed}\n")
         headers = request.headers
+        if not host_allowed(headers.get("Host"), settings.allowed_hosts):
+            return connection.respond(HTTPStatus.BAD_REQUEST, "Invalid host header\n")
         if not origin_allowed(
             headers.get("Origin"), headers.get("Host"), settings.port, settings.allowed_origins
         ):

@@ -42,6 +42,12 @@ async def next_of(ws: ClientConnection, kind: str) -> dict[str, Any]:
                 return message
 
 
+def as_host(server: Running, name: str, port: int) -> Any:
+    """A client that reaches the server on loopback but names it `name` in its Host header."""
+    url = f"ws://{name}:{port}/ws/feeds/all"
+    return connect(url, host="127.0.0.1", port=port, compression=None, ping_interval=None)
+
+
 def client(server: Running, feed: str = "all", **kw: Any) -> Any:
     return connect(
         f"{server.ws}/ws/feeds/{feed}", compression=None, max_size=None, ping_interval=None, **kw
@@ -175,6 +181,22 @@ async def test_listed_origins_are_allowed(settings: Settings, store: Store) -> N
         running = next(servers)
         async with client(running, origin="https://intranet.example") as ws:
             assert (await next_of(ws, "snapshot"))["type"] == "snapshot"
+        next(servers, None)
+
+
+async def test_only_allowed_host_names_reach_the_stream(settings: Settings, store: Store) -> None:
+    """With allowed_hosts set, a rebinding DNS name is refused on both servers and over HTTP."""
+    for stream in ("http-port", "stream-port"):
+        servers = start_server(replace(settings, allowed_hosts=("ticker.example.com",)), stream)
+        running = next(servers)
+        port = running.settings.stream_at or running.port
+        with pytest.raises(websockets.InvalidStatus) as refused:
+            async with as_host(running, "evil.example", port):
+                pass
+        assert refused.value.response.status_code == 400
+        async with as_host(running, "ticker.example.com", port) as ws:
+            assert (await next_of(ws, "snapshot"))["type"] == "snapshot"
+        assert (await asyncio.to_thread(httpx.get, running.http + "/healthz")).status_code == 400
         next(servers, None)
 
 
