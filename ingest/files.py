@@ -9,10 +9,12 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
-from ingest.columns import Mapping, resolve
+from ingest import qualtrics
+from ingest.columns import Mapping, MappingError, resolve
 from ingest.decode import UnreadableFile, read_text
 from ingest.rows import raw_row, to_verbatim
 from ticker.pipeline import Convert, Record, Row
@@ -32,6 +34,7 @@ class Export:
     mapping: Mapping
     records: list[Record]
     convert: Convert
+    texts: tuple[str, ...] = ()  # open-text columns where each answer is a comment (Qualtrics)
 
     @property
     def rows(self) -> Iterator[Row]:
@@ -68,10 +71,21 @@ def parse_export(
     if fmt == "jsonl":
         records = list(_jsonl_records(text))
         headers = _keys(r for _, r in records if isinstance(r, dict))  # a key may come late
-    elif fmt == "csv":
-        records, headers = _csv_records(text, path)
+    elif fmt in ("csv", *qualtrics.FORMATS):
+        delimiter, rows = csv_rows(text, path)
+        head = list(islice(rows, 3))
+        lay = qualtrics.layout([values for _, values in head])
+        if lay is not None:
+            return _qualtrics_export(
+                path, encoding, source, lay, chain(head, rows), delimiter, asked
+            )
+        if fmt != "csv":
+            raise UnreadableFile(
+                f"{path} is not a Qualtrics export (no ImportId or V1 header rows)"
+            )
+        records, headers = _csv_records(chain(head, rows), delimiter, path)
     else:
-        raise UnreadableFile(f"unknown format {fmt!r}; use csv or jsonl")
+        raise UnreadableFile(f"unknown format {fmt!r}; use csv, jsonl or qualtrics")
     samples = [r for _, r in records[:SAMPLE_ROWS] if isinstance(r, dict)]
     mapping = resolve(headers, samples, asked or Mapping())
     convert = partial(convert_record, source, mapping, fmt == "csv")
@@ -130,37 +144,94 @@ def _keys(records: Any) -> list[str]:
     return list(keys)
 
 
-def _csv_records(
-    text: str, path: Path
-) -> tuple[list[tuple[int, dict[str, Any] | QuarantinedRow]], list[str]]:
-    sample = text[:65536]
+def csv_rows(text: str, path: Path) -> tuple[str, Iterator[tuple[int, list[str]]]]:
+    """The delimiter, and each row with the line it starts on (a quoted cell may span lines)."""
     try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-        delimiter = dialect.delimiter
+        delimiter = csv.Sniffer().sniff(text[:65536], delimiters=",;\t|").delimiter
     except csv.Error:
         delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+
+    def numbered() -> Iterator[tuple[int, list[str]]]:
+        start = 1
+        for values in reader:
+            yield start, values
+            start = reader.line_num + 1
+
+    return delimiter, numbered()
+
+
+def header_width(header: list[str]) -> int:
+    """Columns that have a name: Excel and Qualtrics leave a trailing comma."""
+    width = len(header)
+    while width and not header[width - 1].strip():
+        width -= 1
+    return width
+
+
+def table_record(
+    header: list[str], values: list[str], line: int, delimiter: str
+) -> dict[str, Any] | QuarantinedRow | None:
+    """One data row as a dict of its columns; None for a blank line; quarantined if too wide."""
+    if not any(v.strip() for v in values):
+        return None
+    width = len(header)
+    if any(v.strip() for v in values[width:]):
+        reason = f"row has {len(values)} fields but the header has {width}; an unquoted comma?"
+        return QuarantinedRow(line, reason, _raw(values, delimiter))
+    return dict(zip(header, values[:width], strict=False))
+
+
+def _qualtrics_export(
+    path: Path,
+    encoding: str,
+    source: str,
+    lay: qualtrics.Layout,
+    rows: Iterator[tuple[int, list[str]]],
+    delimiter: str,
+    asked: Mapping | None,
+) -> Export:
+    """A Qualtrics export: header rows skipped, one record per open-text answer."""
+    names = lay.names[: header_width(lay.names)]
+    table: list[tuple[int, dict[str, Any] | QuarantinedRow]] = []
+    for index, (line, values) in enumerate(rows):
+        if index >= lay.first_data_row:  # header rows may span lines: count rows, not lines
+            record = table_record(names, values, line, delimiter)
+            if record is not None:
+                table.append((line, record))
+    samples = [r for _, r in table[:SAMPLE_ROWS] if isinstance(r, dict)]
+    texts = qualtrics.open_texts(lay, samples)
+    if not texts:
+        raise MappingError(
+            f"{path}: no open-text question found; name one with --text "
+            f"(columns: {', '.join(names)})"
+        )
+    records: list[Record] = []
+    for line, record in table:
+        if isinstance(record, QuarantinedRow):
+            records.append((line, record))
+        else:
+            records.extend((line, answer) for answer in qualtrics.answers(lay, texts, record))
+    mapping = qualtrics.mapping(lay, asked or Mapping())
+    convert = partial(convert_record, source, mapping, True)
+    return Export(path, lay.format, encoding, mapping, records, convert, tuple(texts))
+
+
+def _csv_records(
+    rows: Iterator[tuple[int, list[str]]], delimiter: str, path: Path
+) -> tuple[list[tuple[int, dict[str, Any] | QuarantinedRow]], list[str]]:
     try:
-        header = next(reader)
+        _, header = next(rows)
     except StopIteration:
         raise UnreadableFile(f"{path} has no header row") from None
     header = [h.replace("\xa0", " ").strip() for h in header]
-    width = len(header)
-    while width and not header[width - 1]:  # Excel and Qualtrics leave a trailing comma
-        width -= 1
+    header = header[: header_width(header)]
     records: list[tuple[int, dict[str, Any] | QuarantinedRow]] = []
-    start = reader.line_num + 1
-    for values in reader:
-        line, start = start, reader.line_num + 1
-        if not any(v.strip() for v in values):
-            continue
-        extra = [v for v in values[width:] if v.strip()]
-        if extra:
-            reason = f"row has {len(values)} fields but the header has {width}; an unquoted comma?"
-            records.append((line, QuarantinedRow(line, reason, _raw(values, delimiter))))
-            continue
-        records.append((line, dict(zip(header[:width], values[:width], strict=False))))
-    return records, header[:width]
+    for line, values in rows:
+        record = table_record(header, values, line, delimiter)
+        if record is not None:
+            records.append((line, record))
+    return records, header
 
 
 def _raw(values: list[str], delimiter: str) -> str:

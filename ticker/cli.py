@@ -22,6 +22,7 @@ from ticker.demo import run_demo
 from ticker.feeds import Feed, FeedError
 from ticker.pipeline import Pipeline
 from ticker.progress import Progress
+from ticker.records import Verbatim
 from ticker.sentiment import Tagger
 from ticker.server import serve
 from ticker.settings import Settings, SettingsError
@@ -71,7 +72,11 @@ def _parser() -> argparse.ArgumentParser:
     c = command("ingest", _ingest, "Import a CSV or JSON Lines export into the store.")
     c.add_argument("path", type=Path)
     c.add_argument("--source", required=True, help="name of the source, e.g. support-csat")
-    c.add_argument("--format", choices=["csv", "jsonl"], help="force the format (default: detect)")
+    c.add_argument(
+        "--format",
+        choices=["csv", "jsonl", "qualtrics", "qualtrics-legacy"],
+        help="force the format (default: detect)",
+    )
     c.add_argument("--encoding", help="force the encoding (default: detect)")
     c.add_argument("--mapping", type=Path, help="TOML file naming the columns")
     c.add_argument("--text", help="column holding the comment")
@@ -80,6 +85,13 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--id", help="column holding the response id")
     c.add_argument("--date", help="column holding when the response was given")
     c.add_argument("--progress", action="store_true", help="show progress even on small files")
+
+    c = command(
+        "inspect", _inspect, "Show how an export would be read, importing nothing.", db=False
+    )
+    c.add_argument("path", type=Path)
+    c.add_argument("--format", choices=["csv", "jsonl", "qualtrics", "qualtrics-legacy"])
+    c.add_argument("--encoding", help="force the encoding (default: detect)")
 
     c = command("tag", _tag, "Dry-run the tagger: JSON Lines or CSV in, JSON Lines out.", db=False)
     c.add_argument("path", help="file to read, or - for standard input")
@@ -151,6 +163,38 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     if len(report.quarantined) > 20:
         print(f"  … and {len(report.quarantined) - 20} more (all kept in the quarantine table)")
     store.close()
+    return 0
+
+
+def _inspect(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        export = open_export(args.path, "inspect", Mapping(), args.encoding, args.format)
+    except MappingError as exc:
+        raise CommandError(
+            f"{exc}\nmap the columns with --text/--score/--scale/--id/--date "
+            "or --mapping FILE (docs/ingest.md)"
+        ) from None
+    except UnreadableFile as exc:
+        raise CommandError(str(exc)) from None
+    m = export.mapping
+    rows = [export.convert(record, line) for line, record in export.records]
+    verbatims = [r for r in rows if isinstance(r, Verbatim)]
+    print(f"file       {args.path}")
+    print(f"format     {export.format}, {export.encoding}")
+    each = " (each answered question is a comment)"
+    print(f"text       {', '.join(export.texts) + each if export.texts else m.text}")
+    print(f"score      {m.score or '-'}" + (f" ({m.scale})" if m.score else ""))
+    key = "response id + question" if export.texts else m.id
+    print(f"id         {key or '- (a content hash)'}")
+    print(f"date       {m.date or '-'}")
+    print(f"metadata   {', '.join(m.meta or ()) or '-'}")
+    print(
+        f"rows       {len(rows):,}: {len(verbatims):,} comments, "
+        f"{rows.count(None):,} empty, {len(rows) - len(verbatims) - rows.count(None):,} quarantined"
+    )
+    for v in verbatims[:3]:
+        score = f" [{v.score:g} {v.scale}]" if v.score is not None else ""
+        print(f"  e.g. {v.text[:70]!r}{score}")
     return 0
 
 

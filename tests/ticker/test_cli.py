@@ -180,3 +180,29 @@ def test_reimporting_a_file_does_not_repeat_its_quarantine(
     for _ in range(2):
         run(capsys, "ingest", str(path), "--source", "s", "--db", str(tmp_path / "v.db"))
     assert len(Store(tmp_path / "v.db").quarantined()) == 1
+
+
+def test_inspect_shows_the_columns_it_would_use(capsys: pytest.CaptureFixture[str]) -> None:
+    """inspect names the format, encoding and columns, with examples, and imports nothing."""
+    code, out, _ = run(capsys, "inspect", str(SAMPLE))
+    assert (
+        code == 0 and "format     csv, utf-8-sig" in out and "score      CSAT (1-5) (csat5)" in out
+    )
+    assert "rows       200: 199 comments, 1 empty, 0 quarantined" in out
+    code, out, _ = run(
+        capsys, "inspect", str(ROOT / "tests" / "fixtures" / "qualtrics" / "qualtRics_sample.csv")
+    )
+    assert (
+        "format     qualtrics" in out
+        and "text       Q2 (each answered question is a comment)" in out
+    )
+
+
+def test_inspect_of_an_unknown_layout_says_how_to_map_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file with no recognisable comment column lists its columns and the mapping options."""
+    path = tmp_path / "odd.csv"
+    path.write_text("a,b\n1,2\n")
+    code, _, err = run(capsys, "inspect", str(path))
+    assert code == 1 and "the columns are: a, b" in err and "--mapping FILE" in err
