@@ -23,6 +23,7 @@ from ticker.feeds import Feed, FeedError
 from ticker.pipeline import Pipeline
 from ticker.progress import Progress
 from ticker.records import Verbatim
+from ticker.redact import PatternError, Redactor
 from ticker.sentiment import Tagger
 from ticker.server import serve
 from ticker.settings import Settings, SettingsError
@@ -141,7 +142,13 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     store = Store(settings.db)
     show = args.progress or len(export.records) >= PROGRESS_FROM_ROWS
     bar = Progress(len(export.records), sys.stderr) if show else None
-    pipeline = Pipeline(store, Tagger(score_chars=settings.score_chars), settings.tag_workers)
+    redactor = Redactor(settings.phone_regions, settings.mask_patterns)
+    try:
+        redactor.check()
+    except PatternError as exc:
+        raise CommandError(f"{exc} (setting mask_patterns)") from None
+    tagger = Tagger(score_chars=settings.score_chars)
+    pipeline = Pipeline(store, tagger, settings.tag_workers, redactor)
     report = pipeline.ingest(
         args.source, export.format, str(args.path), export.records, export.convert, bar
     )

@@ -12,6 +12,7 @@ from ingest.files import open_export
 from ticker.feeds import Feed, FeedFilter
 from ticker.pipeline import Pipeline, numbered
 from ticker.records import Verbatim
+from ticker.redact import Redactor
 from ticker.sentiment import Tagger
 from ticker.server import serve
 from ticker.settings import Settings
@@ -30,9 +31,8 @@ def source_name(path: Path) -> str:
     return path.stem.replace("_", "-").lower()
 
 
-def load_samples(store: Store, tagger: Tagger, samples: Path = SAMPLES) -> int:
+def load_samples(store: Store, pipeline: Pipeline, samples: Path = SAMPLES) -> int:
     """Ingest every sample file but the trickle; returns how many comments were added."""
-    pipeline = Pipeline(store, tagger, workers=1)
     added = 0
     for path in sorted(samples.glob("*.*")):
         if path.name == TRICKLE or path.suffix not in (".csv", ".jsonl"):
@@ -48,10 +48,12 @@ def load_samples(store: Store, tagger: Tagger, samples: Path = SAMPLES) -> int:
     return added
 
 
-def trickle(db: Path, every: float, stop: threading.Event, samples: Path = SAMPLES) -> None:
+def trickle(
+    db: Path, every: float, stop: threading.Event, redactor: Redactor, samples: Path = SAMPLES
+) -> None:
     """Add one comment from trickle.jsonl every `every` seconds, as if it had just arrived."""
     store = Store(db)
-    pipeline = Pipeline(store, Tagger(), workers=1)
+    pipeline = Pipeline(store, Tagger(), workers=1, redactor=redactor)
     export = open_export(samples / TRICKLE, "nps-relationship")
     rows = [r for r in export.rows if isinstance(r, Verbatim)]
     run = datetime.now(UTC).strftime("%Y%m%d%H%M%S")  # a second demo on the same store adds anew
@@ -74,12 +76,14 @@ def run_demo(settings: Settings) -> None:
     """Load the samples, start the trickle, serve until interrupted."""
     print(f"Loading sample_feedback/ into {settings.db} …")
     store = Store(settings.db)
-    added = load_samples(store, Tagger(score_chars=settings.score_chars))
+    redactor = Redactor(settings.phone_regions, settings.mask_patterns)
+    tagger = Tagger(score_chars=settings.score_chars)
+    added = load_samples(store, Pipeline(store, tagger, workers=1, redactor=redactor))
     print(f"  {added} new comments, {store.count()} in all")
     store.close()
     stop = threading.Event()
     thread = threading.Thread(
-        target=trickle, args=(settings.db, settings.trickle_seconds, stop), daemon=True
+        target=trickle, args=(settings.db, settings.trickle_seconds, stop, redactor), daemon=True
     )
     thread.start()
     url = f"http://{settings.host}:{settings.port}/"

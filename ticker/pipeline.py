@@ -16,7 +16,8 @@ from itertools import chain, islice
 from typing import Any
 
 from ticker.moderation import flags, initial_state
-from ticker.records import Scale, Tag, Verbatim
+from ticker.records import Verbatim
+from ticker.redact import Redactor
 from ticker.sentiment import Tagger, Thresholds
 from ticker.store import QuarantinedRow, Store, Tagged, now, row_for
 
@@ -62,17 +63,15 @@ class Chunk:
     buckets: Counter[str] = field(default_factory=Counter)
 
 
-Judgement = tuple[Tag, tuple[str, ...], str]  # tag, moderation flags, initial state
+def judge(tagger: Tagger, redactor: Redactor, verbatim: Verbatim) -> Tagged:
+    """Tag one comment, mask its personal data, and decide whether it goes live or waits."""
+    tag = tagger.tag(verbatim.text, verbatim.score, verbatim.scale)
+    found = flags(verbatim.text, tag)
+    shown, masked = redactor.mask(verbatim.text)
+    return Tagged(verbatim, tag, found, initial_state(tag, found), shown, masked)
 
 
-def judge(tagger: Tagger, text: str, score: float | None, scale: Scale | None) -> Judgement:
-    """Tag one comment and decide whether it goes live or waits."""
-    tag = tagger.tag(text, score, scale)
-    found = flags(text, tag)
-    return tag, found, initial_state(tag, found)
-
-
-def process(tagger: Tagger, convert: Convert, records: list[Record]) -> Chunk:
+def process(tagger: Tagger, redactor: Redactor, convert: Convert, records: list[Record]) -> Chunk:
     """Convert, tag and judge a chunk of records into store rows."""
     out = Chunk()
     stamp = now()
@@ -83,32 +82,35 @@ def process(tagger: Tagger, convert: Convert, records: list[Record]) -> Chunk:
         elif isinstance(row, QuarantinedRow):
             out.quarantined.append(row)
         else:
-            tagged = Tagged(row, *judge(tagger, row.text, row.score, row.scale))
+            tagged = judge(tagger, redactor, row)
             out.rows.append(row_for(tagged, stamp))
             out.buckets[tagged.tag.bucket] += 1
     return out
 
 
-_worker_tagger: Tagger | None = None
+_worker: tuple[Tagger, Redactor] | None = None
 
 
-def _start_worker(thresholds: Thresholds, score_chars: int) -> None:
-    global _worker_tagger
-    _worker_tagger = Tagger(thresholds, score_chars)
+def _start_worker(thresholds: Thresholds, score_chars: int, redactor: Redactor) -> None:
+    global _worker
+    _worker = (Tagger(thresholds, score_chars), redactor)
 
 
 def _process_in_worker(convert: Convert, records: list[Record]) -> Chunk:
-    assert _worker_tagger is not None, "worker started without a tagger"
-    return process(_worker_tagger, convert, records)
+    assert _worker is not None, "worker started without a tagger"
+    return process(*_worker, convert, records)
 
 
 class Pipeline:
     """Imports records into the store; a bad row never stops the rest."""
 
-    def __init__(self, store: Store, tagger: Tagger, workers: int = 0) -> None:
+    def __init__(
+        self, store: Store, tagger: Tagger, workers: int = 0, redactor: Redactor | None = None
+    ) -> None:
         self.store = store
         self.tagger = tagger
         self.workers = workers or os.cpu_count() or 1
+        self.redactor = redactor or Redactor()
 
     def ingest(
         self,
@@ -144,9 +146,9 @@ class Pipeline:
             return
         if second is None or self.workers < 2:  # one chunk does not pay for starting workers
             for c in chain([first], [second] if second else [], chunks):
-                yield len(c), process(self.tagger, convert, c)
+                yield len(c), process(self.tagger, self.redactor, convert, c)
             return
-        args = (self.tagger.thresholds, self.tagger.score_chars)
+        args = (self.tagger.thresholds, self.tagger.score_chars, self.redactor)
         with ProcessPoolExecutor(self.workers, initializer=_start_worker, initargs=args) as pool:
             pending: deque[tuple[int, Future[Chunk]]] = deque()
             for c in chain([first, second], chunks):

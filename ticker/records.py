@@ -91,6 +91,7 @@ class Stored:
     state: State
     pinned: bool
     ingested_at: str
+    shown_text: str  # personal data masked (ticker/redact.py); `text` stays the customer's words
 
     def to_item(self, max_chars: int, meta: tuple[str, ...] = ()) -> dict[str, Any]:
         """The item object of the stream protocol (docs/protocol.md).
@@ -101,7 +102,7 @@ class Stored:
         shown = {m.lower() for m in meta}
         return {
             "id": self.id,
-            "text": abridge(self.text, max_chars),
+            "text": abridge(self.shown_text, max_chars),
             "bucket": self.bucket,
             "score": self.score,
             "scale": self.scale,

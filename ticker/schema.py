@@ -68,3 +68,10 @@ def m002_quarantine_key(db: Database) -> None:
     """Each quarantined row once: re-importing a file must not repeat its bad rows."""
     db.table("quarantine").add_column("key", str)
     db.table("quarantine").create_index(["key"], unique=True)
+
+
+@migrations()
+def m003_masked_text(db: Database) -> None:
+    """The masked copy screens get, and which kinds of personal data were masked in it."""
+    db.table("verbatims").add_column("shown_text", str)
+    db.table("verbatims").add_column("masked", str, not_null_default="[]")

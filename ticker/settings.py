@@ -60,6 +60,15 @@ class Settings:
     watch_seconds: float = _setting(
         0.05, "How often the server checks the database for changes made by other processes."
     )
+    phone_regions: tuple[str, ...] = _setting(
+        ("US", "GB", "DE", "FR"),
+        "Regions whose phone-number formats are masked in comments (ISO codes, comma-separated).",
+    )
+    mask_patterns: tuple[str, ...] = _setting(
+        (),
+        "Your own things to mask, as NAME=REGEX (e.g. order=ORD-\\d{6}); a list in the TOML file "
+        "when a regex holds a comma.",
+    )
     score_chars: int = _setting(
         2000, "Characters of a comment that the tagger scores (the whole text is always stored)."
     )

@@ -34,6 +34,8 @@ class Tagged:
     tag: Tag
     flags: tuple[str, ...]
     state: str
+    shown_text: str  # the text with personal data masked: what screens get
+    masked: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -228,6 +230,8 @@ _COLUMNS = (
     "state",
     "pinned",
     "ingested_at",
+    "shown_text",
+    "masked",
 )
 # Plain executemany: sqlite-utils' insert_all inspects every value, a quarter of an import's time.
 _INSERT = (
@@ -260,6 +264,8 @@ def row_for(t: Tagged, stamp: str) -> tuple[Any, ...]:
         t.state,
         0,
         stamp,
+        t.shown_text,
+        json.dumps(t.masked),
     )
 
 
@@ -277,4 +283,5 @@ def _stored(r: dict[str, Any]) -> Stored:
         state=r["state"],
         pinned=bool(r["pinned"]),
         ingested_at=r["ingested_at"],
+        shown_text=r["shown_text"] if r.get("shown_text") is not None else r["text"],
     )

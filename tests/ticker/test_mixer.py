@@ -19,6 +19,7 @@ def stored(i: int, bucket: str, pinned: bool = False, given_at: str | None = Non
         id=f"{bucket}-{i}",
         source="s",
         text=f"{bucket} {i}",
+        shown_text=f"{bucket} {i}",
         score=None,
         scale=None,
         given_at=given_at,

@@ -299,3 +299,18 @@ def _drain_until_closed(sock: socket.socket) -> bool:
 
 def _get(server: Running, path: str) -> str:
     return httpx.get(server.http + path).text
+
+
+async def test_personal_data_reaches_screens_masked(
+    server: Running, store: Store, tagger: Tagger
+) -> None:
+    """A comment with an email goes live with the email masked; the store keeps the words."""
+    text = "Great help from support, thank you! Reach me at jane.doe@example.com"
+    [vid] = add(store, tagger, Verbatim("s", text, "pii1"))
+    async with client(server) as ws:
+        [item] = (await next_of(ws, "snapshot"))["items"]
+    assert (
+        item["id"] == vid
+        and item["text"] == "Great help from support, thank you! Reach me at [email]"
+    )
+    assert store.get(vid).text == text and store.get(vid).state == "approved"
