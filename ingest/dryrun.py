@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ingest.columns import leading_number
-from ingest.files import parse_export
+from ingest.files import jsonl_records, parse_export
 from ticker.records import SCALES, RecordError, Scale
 from ticker.sentiment import Tagger
 from ticker.store import QuarantinedRow
@@ -39,16 +39,11 @@ def _rows(source: TextIO) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
     if first is None:
         return
     if first.lstrip().startswith("{"):
-        for line in itertools.chain([first], lines):
-            if not line.strip():
-                continue
-            try:
-                value = json.loads(line)
-            except json.JSONDecodeError as exc:
-                value = {"_raw": line.rstrip("\r\n"), "_error": f"not JSON: {exc.msg}"}
-            if not isinstance(value, dict):
-                value = {"_raw": value, "_error": "not a JSON object"}
-            yield value, value
+        for _, value in jsonl_records(itertools.chain([first], lines)):
+            if isinstance(value, QuarantinedRow):
+                yield {"_raw": value.raw}, {"_error": value.reason}
+            else:
+                yield value, value
         return
     text = "".join(itertools.chain([first], lines)).lstrip("\ufeff")
     export = parse_export(text, Path("standard-input.csv"), "tag", fmt="csv")  # as ingest reads it

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from itertools import chain, islice
@@ -69,7 +69,7 @@ def parse_export(
     fmt = fmt or sniff_format(path, text)
     records: list[Record]
     if fmt == "jsonl":
-        records = list(_jsonl_records(text))
+        records = list(jsonl_records(text.splitlines()))
         headers = _keys(r for _, r in records if isinstance(r, dict))  # a key may come late
     elif fmt in ("csv", *qualtrics.FORMATS):
         delimiter, rows = csv_rows(text, path)
@@ -116,8 +116,10 @@ def sniff_format(path: Path, text: str) -> str:
     return "jsonl" if first.lstrip().startswith("{") else "csv"
 
 
-def _jsonl_records(text: str) -> Iterator[tuple[int, dict[str, Any] | QuarantinedRow]]:
-    for number, line in enumerate(text.splitlines(), start=1):
+def jsonl_records(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, Any] | QuarantinedRow]]:
+    """Each JSON object with its line number; a line that is not one is quarantined."""
+    for number, raw in enumerate(lines, start=1):
+        line = raw.rstrip("\r\n")
         if not line.strip():
             continue
         try:
