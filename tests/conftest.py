@@ -19,6 +19,7 @@ from ticker.records import Verbatim
 from ticker.sentiment import Tagger
 from ticker.server import uvicorn_options
 from ticker.settings import Settings
+from ticker.sources import Source
 from ticker.store import Store
 from web.app import create_app
 
@@ -77,12 +78,15 @@ class Running:
         return f"ws://127.0.0.1:{self.settings.stream_at or self.port}"
 
 
-def start_server(settings: Settings, stream: str = "http-port") -> Iterator[Running]:
+def start_server(
+    settings: Settings, stream: str = "http-port", sources: dict[str, Source] | None = None
+) -> Iterator[Running]:
     """Serve on free ports; `stream-port` puts the stream on the websockets library's server."""
     port = free_port()
     stream_port = free_port() if stream == "stream-port" else 0
     settings = replace(settings, port=port, stream_port=stream_port, log_level="warning")
-    config = uvicorn.Config(create_app(settings), lifespan="on", **uvicorn_options(settings))
+    app = create_app(settings, sources)
+    config = uvicorn.Config(app, lifespan="on", **uvicorn_options(settings))
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -27,6 +27,7 @@ from ticker.redact import PatternError, Redactor
 from ticker.sentiment import Tagger
 from ticker.server import serve
 from ticker.settings import Settings, SettingsError
+from ticker.sources import load_sources
 from ticker.store import NotFound, Store
 
 PROGRESS_FROM_ROWS = 5000
@@ -246,7 +247,11 @@ def _feeds(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    serve(settings)
+    try:
+        load_sources(args.config)  # a mistake in [sources] is reported now, not per delivery
+    except SettingsError as exc:
+        raise CommandError(str(exc)) from None
+    serve(settings, args.config)
     return 0
 
 

@@ -75,3 +75,11 @@ def m003_masked_text(db: Database) -> None:
     """The masked copy screens get, and which kinds of personal data were masked in it."""
     db.table("verbatims").add_column("shown_text", str)
     db.table("verbatims").add_column("masked", str, not_null_default="[]")
+
+
+@migrations()
+def m004_deliveries(db: Database) -> None:
+    """Webhook deliveries already taken, so a replayed one is answered but not stored twice."""
+    db.table("deliveries").create(
+        {"source": str, "delivery": str, "at": str}, pk=("source", "delivery")
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 import uvicorn
@@ -10,9 +11,11 @@ import uvicorn
 from ticker.settings import ENV_PREFIX, Settings
 
 
-def serve(settings: Settings) -> None:
+def serve(settings: Settings, config: Path | None = None) -> None:
     """Serve `web.app` with these settings (handed over as VOC_* variables, its one input)."""
     os.environ.update(environment(settings))
+    if config is not None:
+        os.environ["VOC_CONFIG"] = str(config.resolve())  # the app reads its [sources] there
     uvicorn.run("web.app:from_environment", factory=True, **uvicorn_options(settings))
 
 

@@ -89,6 +89,7 @@ class Settings:
         if config is not None:
             try:
                 values.update(tomllib.loads(config.read_text(encoding="utf-8")))
+                values.pop("sources", None)  # ticker/sources.py reads those tables
             except OSError as exc:
                 raise SettingsError(f"cannot read config file {config}: {exc.strerror}") from exc
             except tomllib.TOMLDecodeError as exc:

@@ -111,6 +111,16 @@ class Store:
                 ],
             )
 
+    def first_delivery(self, source: str, delivery: str) -> bool:
+        """Record a webhook delivery; False if it was seen before (a replay)."""
+        before = self.db.conn.total_changes
+        with self.db.atomic():
+            self.db.execute(
+                "INSERT OR IGNORE INTO deliveries (source, delivery, at) VALUES (?, ?, ?)",
+                [source, delivery, now()],
+            )
+        return self.db.conn.total_changes > before
+
     def quarantined(self, source: str | None = None) -> list[dict[str, Any]]:
         where, args = ("source = ?", [source]) if source else (None, None)
         return list(self.db.table("quarantine").rows_where(where, args, order_by="id"))

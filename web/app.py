@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -15,9 +16,12 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from ticker.playlist import Playlists
+from ticker.redact import Redactor
+from ticker.sentiment import Tagger
 from ticker.settings import Settings
+from ticker.sources import Source, load_sources
 from ticker.store import Store
-from web import live, pages, wsserver
+from web import live, pages, webhooks, wsserver
 from web.hub import Hub
 from web.security import SecurityHeaders
 from web.state import AppState
@@ -26,13 +30,21 @@ from web.stream import feed_stream
 STATIC = Path(__file__).parent / "static"
 
 
-def create_app(settings: Settings) -> Starlette:
+def create_app(settings: Settings, sources: dict[str, Source] | None = None) -> Starlette:
     """The VoC Ticker app for these settings; the store opens when the app starts."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         store = Store(settings.db)
-        state = AppState(settings, store, Hub(), Playlists(store, settings.display_chars))
+        state = AppState(
+            settings,
+            store,
+            Hub(),
+            Playlists(store, settings.display_chars),
+            Tagger(score_chars=settings.score_chars),
+            Redactor(settings.phone_regions, settings.mask_patterns),
+            dict(sources or {}),
+        )
         app.state.voc = state
         watcher = asyncio.create_task(live.run(state))
         stream = await wsserver.start(state) if settings.stream_at else None
@@ -52,6 +64,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/embed/{feed}", pages.embed),
         Route("/display/{feed}", pages.display),
         Route("/healthz", pages.healthz),
+        Route("/webhooks/{source}", webhooks.receive, methods=["POST"]),
         WebSocketRoute("/ws/feeds/{feed}", feed_stream),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
@@ -65,4 +78,5 @@ def create_app(settings: Settings) -> Starlette:
 
 def from_environment() -> Starlette:
     """The uvicorn factory: settings from VOC_* variables (and VOC_CONFIG), read at start."""
-    return create_app(Settings.load())
+    config = os.environ.get("VOC_CONFIG")
+    return create_app(Settings.load(), load_sources(Path(config) if config else None))

@@ -1,4 +1,4 @@
-"""What the running app holds: settings, the store, the hub and the playlists."""
+"""What the running app holds: settings, sources, the store, the hub, the playlists, the tagger."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ from dataclasses import dataclass, field
 
 from ticker.feeds import Feed
 from ticker.playlist import Item, Playlists
+from ticker.redact import Redactor
+from ticker.sentiment import Tagger
 from ticker.settings import Settings
+from ticker.sources import Source
 from ticker.store import Store
 from web.hub import Hub, Outgoing
 
@@ -17,4 +20,7 @@ class AppState:
     store: Store
     hub: Hub
     playlists: Playlists
+    tagger: Tagger
+    redactor: Redactor
+    sources: dict[str, Source] = field(default_factory=dict)
     snapshots: dict[str, tuple[list[Item], Feed, Outgoing]] = field(default_factory=dict)

@@ -1,0 +1,205 @@
+"""Signed webhook deliveries: verify on the raw body, then turn the payload into verbatims.
+
+Each adapter is a verifier (raw body and headers in, the delivery's id out, or Rejected) and a
+parser (the JSON payload in, verbatims out). Signatures are compared in constant time; a
+delivery whose timestamp is more than five minutes off is refused, so a captured request cannot
+be replayed later (and the receiver drops repeats of a delivery id it has seen).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ingest.columns import leading_number
+from ingest.rows import parse_date
+from ticker.records import RecordError, Verbatim
+from ticker.sources import Source
+
+TOLERANCE = 300  # seconds, as Standard Webhooks asks
+
+
+class Rejected(Exception):
+    """A delivery that is not let in; `status` is the HTTP answer."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+Headers = Mapping[str, str]
+Verify = Callable[[str, Headers, bytes, float], str]
+Parse = Callable[[Source, Any], list[Verbatim]]
+
+
+def _equal(expected: bytes, given: str) -> bool:
+    return hmac.compare_digest(expected, given.encode())
+
+
+def _fresh(timestamp: str, now: float) -> None:
+    try:
+        age = abs(now - int(timestamp))
+    except ValueError:
+        raise Rejected(401, "timestamp header is not a number") from None
+    if age > TOLERANCE:
+        raise Rejected(401, f"delivery is {age:.0f} s old; more than {TOLERANCE} s is refused")
+
+
+def verify_generic(secret: str, headers: Headers, body: bytes, now: float) -> str:
+    """`X-Voc-Signature: sha256=<hex HMAC of "{timestamp}.{body}">` (docs/webhooks.md)."""
+    delivery, stamp = headers.get("x-voc-delivery", ""), headers.get("x-voc-timestamp", "")
+    given = headers.get("x-voc-signature", "")
+    if not (delivery and stamp and given.startswith("sha256=")):
+        raise Rejected(401, "missing X-Voc-Delivery, X-Voc-Timestamp or X-Voc-Signature")
+    mac = hmac.new(secret.encode(), stamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    if not _equal(("sha256=" + mac).encode(), given):
+        raise Rejected(401, "signature does not match")
+    _fresh(stamp, now)
+    return delivery
+
+
+def verify_typeform(secret: str, headers: Headers, body: bytes, now: float) -> str:
+    """`Typeform-Signature: sha256=<base64 HMAC-SHA256 of the body>`; the id is the event_id."""
+    given = headers.get("typeform-signature", "")
+    mac = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest())
+    if not given or not _equal(b"sha256=" + mac, given):
+        raise Rejected(401, "Typeform-Signature missing or does not match")
+    try:
+        return str(json.loads(body)["event_id"])
+    except (ValueError, KeyError, TypeError):
+        raise Rejected(400, "a Typeform delivery without an event_id") from None
+
+
+def verify_standard(secret: str, headers: Headers, body: bytes, now: float) -> str:
+    """Standard Webhooks (Formbricks): webhook-id, webhook-timestamp, webhook-signature v1,<b64>."""
+    delivery, stamp = headers.get("webhook-id", ""), headers.get("webhook-timestamp", "")
+    given = headers.get("webhook-signature", "")
+    if not (delivery and stamp and given):
+        raise Rejected(401, "missing webhook-id, webhook-timestamp or webhook-signature")
+    try:
+        key = base64.b64decode(secret.removeprefix("whsec_"))
+    except ValueError:
+        raise Rejected(500, "the source's secret is not a whsec_ base64 key") from None
+    signed = delivery.encode() + b"." + stamp.encode() + b"." + body
+    mac = b"v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest())
+    if not any(_equal(mac, candidate) for candidate in given.split()):
+        raise Rejected(401, "webhook-signature does not match")
+    _fresh(stamp, now)
+    return delivery
+
+
+def parse_generic(source: Source, payload: Any) -> list[Verbatim]:
+    """`{"id", "text", "score"?, "scale"?, "given_at"?, "meta"?}`, or a list of those."""
+    items = payload if isinstance(payload, list) else [payload]
+    found = []
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+            raise RecordError("each item must be an object with a text")
+        found.append(
+            _verbatim(
+                source,
+                item["text"],
+                item.get("id"),
+                item.get("score"),
+                item.get("scale"),
+                item.get("given_at"),
+                item.get("meta") or {},
+            )
+        )
+    return found
+
+
+def parse_typeform(source: Source, payload: Any) -> list[Verbatim]:
+    """A `form_response`: long-text answers (or the fields named in `text`) are comments."""
+    response = payload.get("form_response") if isinstance(payload, dict) else None
+    if not isinstance(response, dict):
+        raise RecordError("not a Typeform form_response")
+    fields = {f.get("id"): f for f in response.get("definition", {}).get("fields", [])}
+    answers = response.get("answers") or []
+
+    def named(answer: dict[str, Any], wanted: str | tuple[str, ...] | None) -> bool:
+        field = answer.get("field", {})
+        keys = {field.get("id"), field.get("ref")}
+        return bool(keys & ({wanted} if isinstance(wanted, str) else set(wanted or ())))
+
+    score = next((a.get("number") for a in answers if named(a, source.score)), None)
+    found = []
+    for answer in answers:
+        field = answer.get("field", {})
+        wanted = named(answer, source.text) if source.text else field.get("type") == "long_text"
+        if answer.get("type") == "text" and wanted and answer.get("text", "").strip():
+            title = fields.get(field.get("id"), {}).get("title", "")
+            found.append(
+                _verbatim(
+                    source,
+                    answer["text"],
+                    f"{response.get('token')}/{field.get('id')}",
+                    score,
+                    source.scale,
+                    response.get("submitted_at"),
+                    {"question": title},
+                )
+            )
+    return found
+
+
+def parse_formbricks(source: Source, payload: Any) -> list[Verbatim]:
+    """`{webhookId, event, data}`: answers in data.data keyed by question id, named in `text`."""
+    data = payload.get("data") if isinstance(payload, dict) else None
+    if not isinstance(data, dict) or not isinstance(data.get("data"), dict):
+        raise RecordError("not a Formbricks response event")
+    answers = data["data"]
+    score = answers.get(source.score) if source.score else None
+    meta = {k: str(v) for k, v in (data.get("meta") or {}).items() if isinstance(v, str)}
+    if data.get("language"):
+        meta["language"] = str(data["language"])
+    return [
+        _verbatim(
+            source,
+            answers[q],
+            f"{data.get('id')}/{q}",
+            score,
+            source.scale,
+            data.get("updatedAt") or data.get("createdAt"),
+            meta,
+        )
+        for q in source.text
+        if isinstance(answers.get(q), str) and answers[q].strip()
+    ]
+
+
+def _verbatim(
+    source: Source, text: str, rid: Any, score: Any, scale: Any, when: Any, meta: Any
+) -> Verbatim:
+    number = leading_number(score) if score not in (None, "") else None
+    if score not in (None, "") and number is None:
+        raise RecordError(f"score {score!r} is not a number")
+    try:
+        given = parse_date(when)
+    except (ValueError, OverflowError, OSError):
+        given = None
+    return Verbatim(
+        source=source.name,
+        text=text,
+        response_id=str(rid) if rid else None,
+        score=number,
+        scale=scale if number is not None else None,
+        given_at=given,
+        meta={str(k): str(v) for k, v in dict(meta).items()},
+    )
+
+
+ADAPTERS: dict[str, tuple[Verify, Parse]] = {
+    "webhook": (verify_generic, parse_generic),
+    "typeform-webhook": (verify_typeform, parse_typeform),
+    "formbricks-webhook": (verify_standard, parse_formbricks),
+}
+
+
+def now() -> float:
+    return time.time()

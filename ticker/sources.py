@@ -1,0 +1,74 @@
+"""Sources in one file: the `[sources.NAME]` tables of voc-ticker.toml.
+
+A source names its adapter, which questions hold comments and scores, and the environment
+variable that holds its secret. Secrets are read from the environment when needed and never
+stored in the database or written to a log.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ticker.records import SCALES
+from ticker.settings import SettingsError
+
+ADAPTERS = ("webhook", "typeform-webhook", "formbricks-webhook")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One configured source."""
+
+    name: str
+    adapter: str
+    secret_env: str
+    text: tuple[str, ...] = ()  # question ids or refs whose answers are comments
+    score: str | None = None  # question id or ref holding the score
+    scale: str | None = None
+
+    def secret(self, env: Mapping[str, str] | None = None) -> str:
+        """The secret from the environment; SettingsError names the variable if it is unset."""
+        value = (os.environ if env is None else env).get(self.secret_env, "")
+        if not value:
+            raise SettingsError(
+                f"source {self.name!r}: environment variable {self.secret_env} is not set"
+            )
+        return value
+
+
+def load_sources(config: Path | None) -> dict[str, Source]:
+    """The sources of a config file (none without one); SettingsError says what is wrong."""
+    if config is None:
+        return {}
+    try:
+        tables = tomllib.loads(config.read_text(encoding="utf-8")).get("sources", {})
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise SettingsError(f"cannot read sources from {config}: {exc}") from None
+    return {name: _source(name, table) for name, table in tables.items()}
+
+
+def _source(name: str, table: Any) -> Source:
+    where = f"[sources.{name}]"
+    if not isinstance(table, dict):
+        raise SettingsError(f"{where} must be a table")
+    unknown = set(table) - {"adapter", "secret_env", "text", "score", "scale"}
+    if unknown:
+        raise SettingsError(f"{where}: unknown key(s) {sorted(unknown)}")
+    adapter = table.get("adapter")
+    if adapter not in ADAPTERS:
+        raise SettingsError(f"{where}: adapter {adapter!r} must be one of {', '.join(ADAPTERS)}")
+    secret_env = table.get("secret_env")
+    if not isinstance(secret_env, str) or not secret_env:
+        raise SettingsError(f"{where}: secret_env must name the environment variable of its secret")
+    text = table.get("text", [])
+    if not isinstance(text, list) or not all(isinstance(t, str) for t in text):
+        raise SettingsError(f"{where}: text must be a list of question ids or refs")
+    scale = table.get("scale")
+    if scale is not None and scale not in SCALES:
+        raise SettingsError(f"{where}: scale {scale!r} must be nps, csat5 or stars5")
+    return Source(name, adapter, secret_env, tuple(text), table.get("score"), scale)
