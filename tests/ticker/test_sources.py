@@ -1,0 +1,61 @@
+"""Sources in the config file: each mistake named, secrets only from the environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ticker.settings import Settings, SettingsError
+from ticker.sources import Source, load_sources
+
+GOOD = """
+port = 9000
+
+[sources.kiosk]
+adapter = "webhook"
+secret_env = "KIOSK_SECRET"
+
+[sources.fb]
+adapter = "formbricks-webhook"
+secret_env = "FB_SECRET"
+text = ["q2"]
+score = "q1"
+scale = "csat5"
+"""
+
+
+def test_sources_and_settings_share_one_file(tmp_path: Path) -> None:
+    """The same voc-ticker.toml holds settings and [sources.NAME] tables."""
+    config = tmp_path / "voc-ticker.toml"
+    config.write_text(GOOD)
+    assert Settings.load(config, env={}).port == 9000
+    assert load_sources(config)["fb"] == Source(
+        "fb", "formbricks-webhook", "FB_SECRET", ("q2",), "q1", "csat5"
+    )
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ('adapter = "smoke-signals"\nsecret_env = "X"', "adapter 'smoke-signals' must be one of"),
+        ('adapter = "webhook"', "secret_env must name"),
+        ('adapter = "webhook"\nsecret_env = "X"\nsecret = "hunter2"', "unknown key"),
+        ('adapter = "webhook"\nsecret_env = "X"\ntext = "q1"', "text must be a list"),
+        ('adapter = "webhook"\nsecret_env = "X"\nscale = "percent"', "scale 'percent'"),
+    ],
+)
+def test_each_mistake_is_named(tmp_path: Path, table: str, message: str) -> None:
+    """A bad source table says which source and what to change."""
+    config = tmp_path / "voc-ticker.toml"
+    config.write_text(f"[sources.s]\n{table}\n")
+    with pytest.raises(SettingsError, match=r"\[sources\.s\].*" + message.replace("(", r"\(")):
+        load_sources(config)
+
+
+def test_a_secret_comes_only_from_the_environment() -> None:
+    """An unset variable is named in the error; its value is read when needed."""
+    source = Source("kiosk", "webhook", "KIOSK_SECRET")
+    assert source.secret({"KIOSK_SECRET": "s3cret"}) == "s3cret"
+    with pytest.raises(SettingsError, match="KIOSK_SECRET is not set"):
+        source.secret({})
