@@ -111,15 +111,18 @@ class Store:
                 ],
             )
 
-    def first_delivery(self, source: str, delivery: str) -> bool:
-        """Record a webhook delivery; False if it was seen before (a replay)."""
-        before = self.db.conn.total_changes
+    def delivered(self, source: str, delivery: str) -> bool:
+        """True if this webhook delivery was taken before (a replay)."""
+        sql = "SELECT 1 FROM deliveries WHERE source = ? AND delivery = ?"
+        return self.db.execute(sql, [source, delivery]).fetchone() is not None
+
+    def record_delivery(self, source: str, delivery: str) -> None:
+        """Remember a delivery once what it brought is stored, so a failure is retried."""
         with self.db.atomic():
             self.db.execute(
                 "INSERT OR IGNORE INTO deliveries (source, delivery, at) VALUES (?, ?, ?)",
                 [source, delivery, now()],
             )
-        return self.db.conn.total_changes > before
 
     def quarantined(self, source: str | None = None) -> list[dict[str, Any]]:
         where, args = ("source = ?", [source]) if source else (None, None)

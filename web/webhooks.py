@@ -38,7 +38,7 @@ async def receive(request: Request) -> Response:
     except SettingsError as exc:
         log.error("webhook %s cannot verify: %s", name, exc)
         return JSONResponse({"error": "source is not configured on the server"}, status_code=500)
-    if not state.store.first_delivery(name, delivery):
+    if state.store.delivered(name, delivery):
         return JSONResponse({"delivery": delivery, "duplicate": True})
     try:
         verbatims = parse(source, json.loads(body))
@@ -47,7 +47,9 @@ async def receive(request: Request) -> Response:
             0, f"delivery {delivery}: {exc}"[:300], body.decode("utf-8", "replace")
         )
         state.store.quarantine(name, "webhook", [bad])
+        state.store.record_delivery(name, delivery)
         return JSONResponse({"delivery": delivery, "quarantined": str(exc)}, status_code=422)
     pipeline = Pipeline(state.store, state.tagger, workers=1, redactor=state.redactor)
     report = pipeline.ingest(name, source.adapter, "webhook", numbered(verbatims))
+    state.store.record_delivery(name, delivery)  # only now: a failure above is retried in full
     return JSONResponse({"delivery": delivery, "added": report.added})
