@@ -27,7 +27,7 @@ from ticker.redact import PatternError, Redactor
 from ticker.sentiment import Tagger
 from ticker.server import serve
 from ticker.settings import Settings, SettingsError
-from ticker.sources import load_sources
+from ticker.sources import health, load_sources
 from ticker.store import NotFound, Store
 
 PROGRESS_FROM_ROWS = 5000
@@ -109,6 +109,9 @@ def _parser() -> argparse.ArgumentParser:
         c.add_argument("id", help="the comment's id")
         c.add_argument("--actor", default=None, help="who did it (default: your user name)")
         c.add_argument("--note", default="", help="why, for the curation log")
+
+    c = command("sources", _sources, "Each source's health: comments, last import, last error.")
+    c.add_argument("--json", action="store_true", help="one JSON object per source")
 
     c = command("feeds", _feeds, "List feeds, or create or change one from a JSON definition.")
     c.add_argument("--set", metavar="JSON", help='e.g. {"name": "support", "filter": {...}}')
@@ -230,6 +233,26 @@ def _curate(args: argparse.Namespace, settings: Settings) -> int:
     stored = ACTIONS[args.action](store, args.id, actor, args.note)
     print(f"{args.action}: {stored.id} is now {stored.state}{', pinned' if stored.pinned else ''}")
     store.close()
+    return 0
+
+
+def _sources(args: argparse.Namespace, settings: Settings) -> int:
+    store = Store(settings.db)
+    rows = health(load_sources(args.config), store.source_health(), os.environ)
+    store.close()
+    for row in rows:
+        if args.json:
+            print(json.dumps(row, ensure_ascii=False))
+            continue
+        last = row.get("last_ingest_at") or "never"
+        print(
+            f"{row['name']:<24} {row['status']:<13} {row.get('comments', 0):>7,} comments, "
+            f"last {last}, {row.get('quarantined', 0):,} quarantined"
+        )
+        if row.get("last_error"):
+            print(f"{'':<24} last error: {row['last_error']}")
+    if not rows:
+        print("no sources yet: import a file, or configure [sources.NAME] in the config file")
     return 0
 
 

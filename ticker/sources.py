@@ -72,3 +72,33 @@ def _source(name: str, table: Any) -> Source:
     if scale is not None and scale not in SCALES:
         raise SettingsError(f"{where}: scale {scale!r} must be nps, csat5 or stars5")
     return Source(name, adapter, secret_env, tuple(text), table.get("score"), scale)
+
+
+def health(
+    configured: Mapping[str, Source], seen: Mapping[str, dict[str, Any]], env: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """Each source's state for `voc-ticker sources` and /api/sources.
+
+    `ok`: it has brought comments and its last problem (if any) is older than its last import;
+    `degraded`: its latest rows went to quarantine; `waiting`: nothing received yet;
+    `misconfigured`: its secret's environment variable is not set.
+    """
+    rows = []
+    for name in sorted(set(configured) | set(seen)):
+        info = dict(seen.get(name, {"name": name, "comments": 0, "quarantined": 0}))
+        info["name"] = name
+        source = configured.get(name)
+        if source is not None:
+            info["adapter"] = source.adapter
+        last_ok, last_bad = info.get("last_ingest_at") or "", info.get("last_error_at") or ""
+        if source is not None and not env.get(source.secret_env):
+            info["status"] = "misconfigured"
+            info["last_error"] = f"environment variable {source.secret_env} is not set"
+        elif not info.get("comments") and not last_bad:
+            info["status"] = "waiting"
+        elif last_bad and last_bad >= last_ok:
+            info["status"] = "degraded"
+        else:
+            info["status"] = "ok"
+        rows.append(info)
+    return rows

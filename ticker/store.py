@@ -111,6 +111,26 @@ class Store:
                 ],
             )
 
+    def source_health(self) -> dict[str, dict[str, Any]]:
+        """Per source: comments, last import, webhook deliveries and the last quarantined row."""
+        health: dict[str, dict[str, Any]] = {}
+        for row in self.db.query(
+            "SELECT s.name, s.kind, s.last_ingest_at, "
+            "(SELECT count(*) FROM verbatims v WHERE v.source = s.name) AS comments, "
+            "(SELECT count(*) FROM quarantine q WHERE q.source = s.name) AS quarantined, "
+            "(SELECT max(at) FROM deliveries d WHERE d.source = s.name) AS last_delivery_at "
+            "FROM sources s ORDER BY s.name"
+        ):
+            health[row["name"]] = dict(row)
+        for row in self.db.query(
+            "SELECT source, reason, at FROM quarantine WHERE id IN "
+            "(SELECT max(id) FROM quarantine GROUP BY source)"
+        ):
+            if row["source"] in health:
+                health[row["source"]]["last_error"] = row["reason"]
+                health[row["source"]]["last_error_at"] = row["at"]
+        return health
+
     def delivered(self, source: str, delivery: str) -> bool:
         """True if this webhook delivery was taken before (a replay)."""
         sql = "SELECT 1 FROM deliveries WHERE source = ? AND delivery = ?"

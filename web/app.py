@@ -64,6 +64,7 @@ def create_app(settings: Settings, sources: dict[str, Source] | None = None) -> 
         Route("/embed/{feed}", pages.embed),
         Route("/display/{feed}", pages.display),
         Route("/healthz", pages.healthz),
+        Route("/api/sources", pages.sources),
         Route("/webhooks/{source}", webhooks.receive, methods=["POST"]),
         WebSocketRoute("/ws/feeds/{feed}", feed_stream),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import os
 from functools import cache
 from pathlib import Path
 from string import Template
@@ -11,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from ticker.feeds import DEFAULT_FEED
+from ticker.sources import health
 from ticker.store import NotFound
 from web.state import AppState
 
@@ -65,3 +67,9 @@ async def display(request: Request) -> Response:
 async def healthz(request: Request) -> Response:
     state: AppState = request.app.state.voc
     return JSONResponse({"ok": True, "clients": state.hub.count(), "comments": state.store.count()})
+
+
+async def sources(request: Request) -> Response:
+    """Each source's health as JSON (the console will show it)."""
+    state: AppState = request.app.state.voc
+    return JSONResponse(health(state.sources, state.store.source_health(), os.environ))

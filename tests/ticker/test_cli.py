@@ -206,3 +206,30 @@ def test_inspect_of_an_unknown_layout_says_how_to_map_it(
     path.write_text("a,b\n1,2\n")
     code, _, err = run(capsys, "inspect", str(path))
     assert code == 1 and "the columns are: a, b" in err and "--mapping FILE" in err
+
+
+def test_sources_show_health(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ok, degraded (its last rows went to quarantine), misconfigured (secret unset), waiting."""
+    db = str(tmp_path / "v.db")
+    run(capsys, "ingest", str(SAMPLE), "--source", "support", "--db", db)
+    bad = tmp_path / "b.jsonl"
+    bad.write_text('{"id": 1, "comment": "fine"}\n{oops\n')
+    run(capsys, "ingest", str(bad), "--source", "broken", "--db", db)
+    config = tmp_path / "voc.toml"
+    config.write_text(
+        '[sources.kiosk]\nadapter = "webhook"\nsecret_env = "KIOSK_TEST_SECRET"\n'
+        '[sources.later]\nadapter = "webhook"\nsecret_env = "LATER_TEST_SECRET"\n'
+    )
+    monkeypatch.delenv("KIOSK_TEST_SECRET", raising=False)
+    monkeypatch.setenv("LATER_TEST_SECRET", "x")
+    code, out, _ = run(capsys, "--config", str(config), "sources", "--db", db, "--json")
+    status = {row["name"]: row["status"] for row in map(json.loads, out.splitlines())}
+    assert code == 0
+    assert status == {
+        "support": "ok",
+        "broken": "degraded",
+        "kiosk": "misconfigured",
+        "later": "waiting",
+    }

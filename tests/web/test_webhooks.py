@@ -167,3 +167,10 @@ def test_a_malformed_payload_is_quarantined(hooks: Running, store: Store) -> Non
 def test_an_unknown_source_is_404(hooks: Running) -> None:
     """Deliveries to a source that is not configured are refused."""
     assert post(hooks, "nope", GENERIC, generic_headers(GENERIC)).status_code == 404
+
+
+def test_sources_health_over_http(hooks: Running) -> None:
+    """/api/sources shows each configured source; a delivery turns it from waiting to ok."""
+    post(hooks, "generic", GENERIC, generic_headers(GENERIC))
+    status = {row["name"]: row["status"] for row in httpx.get(f"{hooks.http}/api/sources").json()}
+    assert status == {"generic": "ok", "typeform": "waiting", "formbricks": "waiting"}
