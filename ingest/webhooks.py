@@ -51,7 +51,7 @@ def _fresh(timestamp: str, now: float) -> None:
 
 
 def verify_generic(secret: str, headers: Headers, body: bytes, now: float) -> str:
-    """`X-Voc-Signature: sha256=<hex HMAC of "{timestamp}.{body}">` (docs/webhooks.md)."""
+    """`X-Voc-Signature: sha256=<hex HMAC of "{timestamp}.{body}">` (docs/sources.md)."""
     delivery, stamp = headers.get("x-voc-delivery", ""), headers.get("x-voc-timestamp", "")
     given = headers.get("x-voc-signature", "")
     if not (delivery and stamp and given.startswith("sha256=")):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import threading
@@ -9,6 +10,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -86,17 +88,8 @@ def start_server(
     stream_port = free_port() if stream == "stream-port" else 0
     settings = replace(settings, port=port, stream_port=stream_port, log_level="warning")
     app = create_app(settings, sources)
-    config = uvicorn.Config(app, lifespan="on", **uvicorn_options(settings))
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10 * UNIT
-    while not server.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.02)
-    yield Running(settings)
-    server.should_exit = True
-    thread.join(timeout=10 * UNIT)
+    with running(uvicorn.Config(app, lifespan="on", **uvicorn_options(settings))):
+        yield Running(settings)
 
 
 @pytest.fixture(params=["http-port", "stream-port"])
@@ -109,3 +102,28 @@ def server(request: pytest.FixtureRequest, settings: Settings, store: Store) -> 
 def client(server: Running) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=server.http) as c:
         yield c
+
+
+@contextlib.contextmanager
+def running(config: uvicorn.Config) -> Iterator[None]:
+    """A real uvicorn server in a thread for the duration of the block."""
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10 * UNIT
+    while not server.started:
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.02)
+    try:
+        yield
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10 * UNIT)
+
+
+@contextlib.contextmanager
+def serve_asgi(app: Any) -> Iterator[str]:
+    """Any ASGI app (a platform's fake) on a free loopback port; yields its base URL."""
+    port = free_port()
+    with running(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")):
+        yield f"http://127.0.0.1:{port}"

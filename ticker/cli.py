@@ -13,10 +13,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
+import httpx
+
 from ingest.columns import Mapping, MappingError
 from ingest.decode import UnreadableFile, read_text
 from ingest.dryrun import tag_stream
 from ingest.files import open_export
+from ingest.pull import ADAPTERS as PULL_ADAPTERS
+from ingest.pull import pull
+from ingest.zendesk import PullError
 from ticker.curation import ACTIONS
 from ticker.demo import run_demo
 from ticker.feeds import Feed, FeedError
@@ -109,6 +114,11 @@ def _parser() -> argparse.ArgumentParser:
         c.add_argument("id", help="the comment's id")
         c.add_argument("--actor", default=None, help="who did it (default: your user name)")
         c.add_argument("--note", default="", help="why, for the curation log")
+
+    c = command(
+        "pull", _pull, "Fetch what is new from a source's API (see [sources] in the config)."
+    )
+    c.add_argument("source", help="the [sources.NAME] to pull")
 
     c = command("sources", _sources, "Each source's health: comments, last import, last error.")
     c.add_argument("--json", action="store_true", help="one JSON object per source")
@@ -233,6 +243,27 @@ def _curate(args: argparse.Namespace, settings: Settings) -> int:
     stored = ACTIONS[args.action](store, args.id, actor, args.note)
     print(f"{args.action}: {stored.id} is now {stored.state}{', pinned' if stored.pinned else ''}")
     store.close()
+    return 0
+
+
+def _pull(args: argparse.Namespace, settings: Settings) -> int:
+    source = load_sources(args.config).get(args.source)
+    if source is None or source.adapter not in PULL_ADAPTERS:
+        raise CommandError(f"no API source named {args.source!r} in the config file's [sources]")
+    store = Store(settings.db)
+    redactor = Redactor(settings.phone_regions, settings.mask_patterns)
+    pipeline = Pipeline(store, Tagger(score_chars=settings.score_chars), 1, redactor)
+    try:
+        with httpx.Client(timeout=30) as client:
+            report = pull(pipeline, source, client)
+    except PullError as exc:
+        raise CommandError(f"{args.source}: {exc}") from None
+    finally:
+        store.close()
+    print(
+        f"{args.source}: {report.pages} page(s), added {report.added:,}, "
+        f"{report.skipped:,} ratings without a comment"
+    )
     return 0
 
 

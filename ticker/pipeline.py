@@ -120,20 +120,30 @@ class Pipeline:
         records: Iterable[Record],
         convert: Convert = as_is,
         progress: Callable[[int], None] | None = None,
+        cursor: str | None = None,
     ) -> IngestReport:
-        """Store every good row, quarantine every bad one, count the blanks."""
+        """Store every good row, quarantine every bad one, count the blanks.
+
+        `cursor` (an API pull's resume point) is committed with the rows of the last chunk.
+        """
         report = IngestReport()
         self.store.ensure_source(source, kind)
-        for size, chunk in self._processed(records, convert):
+        chunks = self._processed(records, convert)
+        current = next(chunks, None)
+        while current is not None:
+            following = next(chunks, None)  # the cursor goes with the last chunk only
+            size, chunk = current
             report.read += size
             report.empty += chunk.empty
             report.buckets.update(chunk.buckets)
-            report.added += self.store.insert_rows(chunk.rows, source)
+            last = cursor if following is None else None
+            report.added += self.store.insert_rows(chunk.rows, source, last)
             if chunk.quarantined:
                 report.quarantined.extend(chunk.quarantined)
                 self.store.quarantine(source, origin, chunk.quarantined)
             if progress:
                 progress(size)
+            current = following
         return report
 
     def _processed(

@@ -83,3 +83,11 @@ def m004_deliveries(db: Database) -> None:
     db.table("deliveries").create(
         {"source": str, "delivery": str, "at": str}, pk=("source", "delivery")
     )
+
+
+@migrations()
+def m005_source_cursor(db: Database) -> None:
+    """Where an API pull resumes, committed with the rows it brought; and its last failure."""
+    db.table("sources").add_column("cursor", str)
+    db.table("sources").add_column("last_error", str)
+    db.table("sources").add_column("last_error_at", str)

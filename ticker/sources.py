@@ -17,7 +17,8 @@ from typing import Any
 from ticker.records import SCALES
 from ticker.settings import SettingsError
 
-ADAPTERS = ("webhook", "typeform-webhook", "formbricks-webhook")
+ADAPTERS = ("webhook", "typeform-webhook", "formbricks-webhook", "zendesk")
+PULLED = ("zendesk",)  # adapters that fetch from an API (url and user needed)
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,8 @@ class Source:
     text: tuple[str, ...] = ()  # question ids or refs whose answers are comments
     score: str | None = None  # question id or ref holding the score
     scale: str | None = None
+    url: str | None = None  # an API's base URL, e.g. https://acme.zendesk.com
+    user: str | None = None  # the account the API token belongs to
 
     def secret(self, env: Mapping[str, str] | None = None) -> str:
         """The secret from the environment; SettingsError names the variable if it is unset."""
@@ -56,7 +59,7 @@ def _source(name: str, table: Any) -> Source:
     where = f"[sources.{name}]"
     if not isinstance(table, dict):
         raise SettingsError(f"{where} must be a table")
-    unknown = set(table) - {"adapter", "secret_env", "text", "score", "scale"}
+    unknown = set(table) - {"adapter", "secret_env", "text", "score", "scale", "url", "user"}
     if unknown:
         raise SettingsError(f"{where}: unknown key(s) {sorted(unknown)}")
     adapter = table.get("adapter")
@@ -71,7 +74,16 @@ def _source(name: str, table: Any) -> Source:
     scale = table.get("scale")
     if scale is not None and scale not in SCALES:
         raise SettingsError(f"{where}: scale {scale!r} must be nps, csat5 or stars5")
-    return Source(name, adapter, secret_env, tuple(text), table.get("score"), scale)
+    url, user = table.get("url"), table.get("user")
+    if adapter in PULLED:
+        if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+            raise SettingsError(
+                f"{where}: url must be the API's address, e.g. https://acme.zendesk.com"
+            )
+        if not isinstance(user, str) or not user:
+            raise SettingsError(f"{where}: user must name the account the token belongs to")
+        url = url.rstrip("/")
+    return Source(name, adapter, secret_env, tuple(text), table.get("score"), scale, url, user)
 
 
 def health(
@@ -80,8 +92,9 @@ def health(
     """Each source's state for `voc-ticker sources` and /api/sources.
 
     `ok`: it has brought comments and its last problem (if any) is older than its last import;
-    `degraded`: its latest rows went to quarantine; `waiting`: nothing received yet;
-    `misconfigured`: its secret's environment variable is not set.
+    `degraded`: its latest rows went to quarantine, or its last pull failed; `auth failed`: the
+    platform refused its credentials; `waiting`: nothing received yet; `misconfigured`: its
+    secret's environment variable is not set.
     """
     rows = []
     for name in sorted(set(configured) | set(seen)):
@@ -94,6 +107,8 @@ def health(
         if source is not None and not env.get(source.secret_env):
             info["status"] = "misconfigured"
             info["last_error"] = f"environment variable {source.secret_env} is not set"
+        elif str(info.get("last_error") or "").startswith("auth:") and last_bad >= last_ok:
+            info["status"] = "auth failed"  # stopped until someone fixes the credentials
         elif not info.get("comments") and not last_bad:
             info["status"] = "waiting"
         elif last_bad and last_bad >= last_ok:

@@ -78,17 +78,39 @@ class Store:
             [name, kind, now()],
         )
 
-    def insert_rows(self, rows: Sequence[tuple[Any, ...]], source: str) -> int:
+    def insert_rows(
+        self, rows: Sequence[tuple[Any, ...]], source: str, cursor: str | None = None
+    ) -> int:
         """Insert rows made by `row_for` that are not there yet; returns how many were new.
 
-        Idempotent: a verbatim already stored under the same key is left as it is.
+        Idempotent: a verbatim already stored under the same key is left as it is. A pull's
+        cursor is committed in the same transaction, so a crash never skips or repeats a page.
         """
         before = self.db.conn.total_changes
         with self.db.atomic():
             self.db.conn.executemany(_INSERT, rows)
             added = self.db.conn.total_changes - before
             self.db.execute("UPDATE sources SET last_ingest_at = ? WHERE name = ?", [now(), source])
+            if cursor is not None:
+                self.db.execute("UPDATE sources SET cursor = ? WHERE name = ?", [cursor, source])
         return added
+
+    def cursor(self, source: str) -> str | None:
+        """Where the source's next pull resumes (None: from the beginning)."""
+        row = self.db.execute("SELECT cursor FROM sources WHERE name = ?", [source]).fetchone()
+        return row[0] if row else None
+
+    def save_cursor(self, source: str, cursor: str) -> None:
+        with self.db.atomic():
+            self.db.execute("UPDATE sources SET cursor = ? WHERE name = ?", [cursor, source])
+
+    def source_failed(self, source: str, error: str) -> None:
+        """Record why a source's last pull failed (shown by `voc-ticker sources`)."""
+        with self.db.atomic():
+            self.db.execute(
+                "UPDATE sources SET last_error = ?, last_error_at = ? WHERE name = ?",
+                [error, now(), source],
+            )
 
     def quarantine(self, source: str, origin: str, rows: Iterable[QuarantinedRow]) -> None:
         """Keep rows that could not be read, with their line and reason; the same row once."""
@@ -115,7 +137,7 @@ class Store:
         """Per source: comments, last import, webhook deliveries and the last quarantined row."""
         health: dict[str, dict[str, Any]] = {}
         for row in self.db.query(
-            "SELECT s.name, s.kind, s.last_ingest_at, "
+            "SELECT s.name, s.kind, s.last_ingest_at, s.last_error, s.last_error_at, "
             "(SELECT count(*) FROM verbatims v WHERE v.source = s.name) AS comments, "
             "(SELECT count(*) FROM quarantine q WHERE q.source = s.name) AS quarantined, "
             "(SELECT max(at) FROM deliveries d WHERE d.source = s.name) AS last_delivery_at "
@@ -126,9 +148,9 @@ class Store:
             "SELECT source, reason, at FROM quarantine WHERE id IN "
             "(SELECT max(id) FROM quarantine GROUP BY source)"
         ):
-            if row["source"] in health:
-                health[row["source"]]["last_error"] = row["reason"]
-                health[row["source"]]["last_error_at"] = row["at"]
+            entry = health.get(row["source"])
+            if entry is not None and (entry["last_error_at"] or "") <= row["at"]:
+                entry["last_error"], entry["last_error_at"] = row["reason"], row["at"]
         return health
 
     def delivered(self, source: str, delivery: str) -> bool:

@@ -59,3 +59,23 @@ def test_a_secret_comes_only_from_the_environment() -> None:
     assert source.secret({"KIOSK_SECRET": "s3cret"}) == "s3cret"
     with pytest.raises(SettingsError, match="KIOSK_SECRET is not set"):
         source.secret({})
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ('adapter = "zendesk"\nsecret_env = "ZD"\nuser = "a@b.c"', "url must be the API's address"),
+        (
+            'adapter = "zendesk"\nsecret_env = "ZD"\nurl = "https://acme.zendesk.com"',
+            "user must name",
+        ),
+    ],
+)
+def test_api_sources_need_their_address_and_account(
+    tmp_path: Path, table: str, message: str
+) -> None:
+    """A pulled source without url or user is refused with what to add."""
+    config = tmp_path / "voc-ticker.toml"
+    config.write_text(f"[sources.s]\n{table}\n")
+    with pytest.raises(SettingsError, match=message):
+        load_sources(config)

@@ -19,14 +19,20 @@ def test_database_is_in_wal_mode_with_migrations_recorded(store: Store) -> None:
     """A fresh store is WAL and knows which migrations it has applied."""
     assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     names = [r["name"] for r in store.db.query("SELECT name FROM _sqlite_migrations")]
-    assert names == ["m001_initial", "m002_quarantine_key", "m003_masked_text", "m004_deliveries"]
+    assert names == [
+        "m001_initial",
+        "m002_quarantine_key",
+        "m003_masked_text",
+        "m004_deliveries",
+        "m005_source_cursor",
+    ]
 
 
 def test_reopening_applies_nothing_twice(store: Store) -> None:
     """Opening an existing database keeps its rows and its migration record."""
     store.close()
     again = Store(store.path)
-    assert again.db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 4
+    assert again.db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 5
     assert [f.name for f in again.feeds()] == ["all"]
     again.close()
 
