@@ -33,6 +33,8 @@ class Source:
     scale: str | None = None
     url: str | None = None  # an API's base URL, e.g. https://acme.zendesk.com
     user: str | None = None  # the account the API token belongs to
+    every: float | None = None  # pull every so many seconds while the server runs…
+    cron: str | None = None  # …or on a crontab schedule ("*/15 * * * *")
 
     def secret(self, env: Mapping[str, str] | None = None) -> str:
         """The secret from the environment; SettingsError names the variable if it is unset."""
@@ -59,7 +61,8 @@ def _source(name: str, table: Any) -> Source:
     where = f"[sources.{name}]"
     if not isinstance(table, dict):
         raise SettingsError(f"{where} must be a table")
-    unknown = set(table) - {"adapter", "secret_env", "text", "score", "scale", "url", "user"}
+    keys = {"adapter", "secret_env", "text", "score", "scale", "url", "user", "every", "cron"}
+    unknown = set(table) - keys
     if unknown:
         raise SettingsError(f"{where}: unknown key(s) {sorted(unknown)}")
     adapter = table.get("adapter")
@@ -83,7 +86,16 @@ def _source(name: str, table: Any) -> Source:
         if not isinstance(user, str) or not user:
             raise SettingsError(f"{where}: user must name the account the token belongs to")
         url = url.rstrip("/")
-    return Source(name, adapter, secret_env, tuple(text), table.get("score"), scale, url, user)
+    every, cron = table.get("every"), table.get("cron")
+    if every is not None and (not isinstance(every, int | float) or every < 1):
+        raise SettingsError(f"{where}: every must be a number of seconds, 1 or more")
+    if cron is not None and (not isinstance(cron, str) or len(cron.split()) != 5):
+        raise SettingsError(f'{where}: cron must be a crontab line like "*/15 * * * *"')
+    if (every is not None or cron is not None) and adapter not in PULLED:
+        raise SettingsError(f"{where}: only API sources are pulled on a schedule")
+    return Source(
+        name, adapter, secret_env, tuple(text), table.get("score"), scale, url, user, every, cron
+    )
 
 
 def health(

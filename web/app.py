@@ -21,7 +21,7 @@ from ticker.sentiment import Tagger
 from ticker.settings import Settings
 from ticker.sources import Source, load_sources
 from ticker.store import Store
-from web import live, pages, webhooks, wsserver
+from web import live, pages, scheduler, webhooks, wsserver
 from web.hub import Hub
 from web.security import SecurityHeaders
 from web.state import AppState
@@ -47,10 +47,13 @@ def create_app(settings: Settings, sources: dict[str, Source] | None = None) -> 
         )
         app.state.voc = state
         watcher = asyncio.create_task(live.run(state))
+        state.scheduler = scheduler.start(settings, state.sources)
         stream = await wsserver.start(state) if settings.stream_at else None
         try:
             yield
         finally:
+            if state.scheduler is not None:
+                state.scheduler.shutdown(wait=False)
             if stream is not None:
                 stream.close()
                 await stream.wait_closed()

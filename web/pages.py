@@ -14,6 +14,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from ticker.feeds import DEFAULT_FEED
 from ticker.sources import health
 from ticker.store import NotFound
+from web.scheduler import next_runs
 from web.state import AppState
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -72,4 +73,9 @@ async def healthz(request: Request) -> Response:
 async def sources(request: Request) -> Response:
     """Each source's health as JSON (the console will show it)."""
     state: AppState = request.app.state.voc
-    return JSONResponse(health(state.sources, state.store.source_health(), os.environ))
+    rows = health(state.sources, state.store.source_health(), os.environ)
+    runs = next_runs(state.scheduler)
+    for row in rows:
+        if row["name"] in runs:
+            row["next_run"] = runs[row["name"]]
+    return JSONResponse(rows)

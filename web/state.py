@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
 from ticker.feeds import Feed
 from ticker.playlist import Item, Playlists
 from ticker.redact import Redactor
@@ -23,4 +25,5 @@ class AppState:
     tagger: Tagger
     redactor: Redactor
     sources: dict[str, Source] = field(default_factory=dict)
+    scheduler: AsyncIOScheduler | None = None
     snapshots: dict[str, tuple[list[Item], Feed, Outgoing]] = field(default_factory=dict)

@@ -79,3 +79,28 @@ def test_api_sources_need_their_address_and_account(
     config.write_text(f"[sources.s]\n{table}\n")
     with pytest.raises(SettingsError, match=message):
         load_sources(config)
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("every = 0.5", "every must be a number of seconds"),
+        ('cron = "every hour"', "cron must be a crontab line"),
+    ],
+)
+def test_schedules_are_checked(tmp_path: Path, extra: str, message: str) -> None:
+    """A schedule that cannot run is refused when the config is read."""
+    config = tmp_path / "voc-ticker.toml"
+    config.write_text(
+        f'[sources.s]\nadapter = "zendesk"\nsecret_env = "ZD"\nurl = "https://a.zendesk.com"\nuser = "a@b.c"\n{extra}\n'
+    )
+    with pytest.raises(SettingsError, match=message):
+        load_sources(config)
+
+
+def test_only_api_sources_have_schedules(tmp_path: Path) -> None:
+    """A webhook is pushed to, never pulled."""
+    config = tmp_path / "voc-ticker.toml"
+    config.write_text('[sources.s]\nadapter = "webhook"\nsecret_env = "X"\nevery = 60\n')
+    with pytest.raises(SettingsError, match="only API sources"):
+        load_sources(config)

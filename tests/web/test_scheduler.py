@@ -1,0 +1,61 @@
+"""Scheduled pulls in the running server: rows arrive on their own; a refused token pauses."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+
+from tests.conftest import UNIT, start_server
+from tests.fakes.zendesk import TOKEN, USER, FakeZendesk, rating, running
+from ticker.settings import Settings
+from ticker.sources import Source
+from ticker.store import Store
+
+
+def scheduled(url: str) -> dict[str, Source]:
+    return {"zd": Source("zd", "zendesk", "VOC_TEST_ZD_TOKEN", url=url, user=USER, every=0.3)}
+
+
+def wait_for(check: object) -> None:
+    deadline = time.monotonic() + 10 * UNIT
+    while not check():  # type: ignore[operator]
+        assert time.monotonic() < deadline, "never happened"
+        time.sleep(0.05)
+
+
+def test_a_scheduled_source_is_pulled_and_keeps_being_pulled(
+    settings: Settings, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server pulls at start and on its interval; new ratings show up without a command."""
+    monkeypatch.setenv("VOC_TEST_ZD_TOKEN", TOKEN)
+    fake = FakeZendesk([rating(1, "good", "Lovely, fast help!")])
+    with running(fake) as url:
+        servers = start_server(settings, sources=scheduled(url))
+        server = next(servers)
+        wait_for(lambda: store.count(source="zd") == 1)
+        fake.ratings.append(rating(2, "bad", "Nobody called me back."))
+        wait_for(lambda: store.count(source="zd") == 2)
+        [row] = httpx.get(f"{server.http}/api/sources").json()
+        assert row["status"] == "ok" and row["next_run"]
+        next(servers, None)
+
+
+def test_a_refused_token_pauses_the_source(
+    settings: Settings, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """401 once: the source shows `auth failed`, has no next run, and is not asked again."""
+    monkeypatch.setenv("VOC_TEST_ZD_TOKEN", "expired")
+    fake = FakeZendesk([rating(1)])
+    with running(fake) as url:
+        servers = start_server(settings, sources=scheduled(url))
+        server = next(servers)
+        wait_for(
+            lambda: httpx.get(f"{server.http}/api/sources").json()[0]["status"] == "auth failed"
+        )
+        asked = len(fake.requests)
+        time.sleep(1.0)  # three intervals: a retry loop would have asked again
+        [row] = httpx.get(f"{server.http}/api/sources").json()
+        assert row["next_run"] is None and len(fake.requests) == asked == 1
+        next(servers, None)

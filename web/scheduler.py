@@ -1,0 +1,87 @@
+"""Scheduled pulls in the server process (APScheduler 3): each API source on its interval or cron.
+
+A pull runs in a thread with its own database connection, one at a time per source; a late run
+is coalesced, not stacked. An authentication failure pauses that source's job: retrying a
+refused token every few minutes helps nobody, so it waits for someone to fix it and restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+
+import httpx
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from ingest.pull import ADAPTERS, pull
+from ingest.zendesk import PullError
+from ticker.pipeline import Pipeline
+from ticker.redact import Redactor
+from ticker.sentiment import Tagger
+from ticker.settings import Settings
+from ticker.sources import Source
+from ticker.store import Store
+
+log = logging.getLogger("voc_ticker.scheduler")
+
+
+def start(settings: Settings, sources: dict[str, Source]) -> AsyncIOScheduler | None:
+    """Schedule every API source that has `every` or `cron`; None when there are none."""
+    scheduled = [s for s in sources.values() if s.adapter in ADAPTERS and (s.every or s.cron)]
+    if not scheduled:
+        return None
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    for source in scheduled:
+        trigger = (
+            CronTrigger.from_crontab(source.cron, timezone=UTC)
+            if source.cron
+            else IntervalTrigger(seconds=source.every or 0, timezone=UTC)
+        )
+        scheduler.add_job(
+            _run,
+            trigger,
+            args=[scheduler, settings, source],
+            id=source.name,
+            max_instances=1,
+            coalesce=True,
+            next_run_time=datetime.now(UTC),
+        )
+    scheduler.start()
+    return scheduler
+
+
+async def _run(scheduler: AsyncIOScheduler, settings: Settings, source: Source) -> None:
+    try:
+        await asyncio.to_thread(pull_once, settings, source)
+    except PullError as exc:
+        log.warning("pull %s failed: %s", source.name, exc)  # recorded on the source too
+        if exc.kind == "auth":
+            scheduler.pause_job(source.name)
+    except Exception:  # a bug in one pull must not end the schedule
+        log.exception("pull %s failed", source.name)
+
+
+def pull_once(settings: Settings, source: Source) -> None:
+    """One pull with a connection of its own (SQLite connections stay in their thread)."""
+    store = Store(settings.db)
+    try:
+        redactor = Redactor(settings.phone_regions, settings.mask_patterns)
+        pipeline = Pipeline(store, Tagger(score_chars=settings.score_chars), 1, redactor)
+        with httpx.Client(timeout=30) as client:
+            report = pull(pipeline, source, client)
+        log.info("pulled %s: %d page(s), %d added", source.name, report.pages, report.added)
+    finally:
+        store.close()
+
+
+def next_runs(scheduler: AsyncIOScheduler | None) -> dict[str, str | None]:
+    """When each scheduled source pulls next (None: paused after an authentication failure)."""
+    if scheduler is None:
+        return {}
+    return {
+        job.id: job.next_run_time.isoformat(timespec="seconds") if job.next_run_time else None
+        for job in scheduler.get_jobs()
+    }
