@@ -13,13 +13,13 @@ from dataclasses import dataclass
 
 import httpx
 
-from ingest import zendesk
-from ingest.zendesk import Page, PullError
+from ingest import delighted, zendesk
+from ingest.api import Page, PullError
 from ticker.pipeline import Pipeline, numbered
 from ticker.sources import Source
 
 Pages = Callable[[Source, str, str | None, httpx.Client, Callable[[float], None]], Iterator[Page]]
-ADAPTERS: dict[str, Pages] = {"zendesk": zendesk.pages}
+ADAPTERS: dict[str, Pages] = {"zendesk": zendesk.pages, "delighted": delighted.pages}
 
 
 @dataclass

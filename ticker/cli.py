@@ -15,13 +15,13 @@ from typing import Any, TextIO
 
 import httpx
 
+from ingest.api import PullError
 from ingest.columns import Mapping, MappingError
 from ingest.decode import UnreadableFile, read_text
 from ingest.dryrun import tag_stream
 from ingest.files import open_export
 from ingest.pull import ADAPTERS as PULL_ADAPTERS
 from ingest.pull import pull
-from ingest.zendesk import PullError
 from ticker.curation import ACTIONS
 from ticker.demo import run_demo
 from ticker.feeds import Feed, FeedError

@@ -17,8 +17,9 @@ from typing import Any
 from ticker.records import SCALES
 from ticker.settings import SettingsError
 
-ADAPTERS = ("webhook", "typeform-webhook", "formbricks-webhook", "zendesk")
-PULLED = ("zendesk",)  # adapters that fetch from an API (url and user needed)
+ADAPTERS = ("webhook", "typeform-webhook", "formbricks-webhook", "zendesk", "delighted")
+PULLED = ("zendesk", "delighted")  # adapters that fetch from an API
+ACCOUNT_NEEDED = ("zendesk",)  # an account's own address and user
 
 
 @dataclass(frozen=True)
@@ -78,14 +79,14 @@ def _source(name: str, table: Any) -> Source:
     if scale is not None and scale not in SCALES:
         raise SettingsError(f"{where}: scale {scale!r} must be nps, csat5 or stars5")
     url, user = table.get("url"), table.get("user")
-    if adapter in PULLED:
+    if adapter in ACCOUNT_NEEDED or url is not None:
         if not isinstance(url, str) or not url.startswith(("https://", "http://")):
             raise SettingsError(
                 f"{where}: url must be the API's address, e.g. https://acme.zendesk.com"
             )
-        if not isinstance(user, str) or not user:
-            raise SettingsError(f"{where}: user must name the account the token belongs to")
         url = url.rstrip("/")
+    if adapter in ACCOUNT_NEEDED and (not isinstance(user, str) or not user):
+        raise SettingsError(f"{where}: user must name the account the token belongs to")
     every, cron = table.get("every"), table.get("cron")
     if every is not None and (not isinstance(every, int | float) or every < 1):
         raise SettingsError(f"{where}: every must be a number of seconds, 1 or more")

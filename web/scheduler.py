@@ -16,8 +16,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from ingest.api import PullError
 from ingest.pull import ADAPTERS, pull
-from ingest.zendesk import PullError
 from ticker.pipeline import Pipeline
 from ticker.redact import Redactor
 from ticker.sentiment import Tagger

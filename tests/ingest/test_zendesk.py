@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from ingest.api import PullError
 from ingest.pull import pull
-from ingest.zendesk import PullError
 from tests.fakes.zendesk import TOKEN, USER, FakeZendesk, rating, running
 from ticker.pipeline import Pipeline
 from ticker.sentiment import Tagger
