@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from ticker.redact import Redactor
 from ticker.settings import Settings, SettingsError
 from ticker.sources import Source, load_sources
 
@@ -104,3 +105,22 @@ def test_only_api_sources_have_schedules(tmp_path: Path) -> None:
     config.write_text('[sources.s]\nadapter = "webhook"\nsecret_env = "X"\nevery = 60\n')
     with pytest.raises(SettingsError, match="only API sources"):
         load_sources(config)
+
+
+def test_the_example_config_loads() -> None:
+    """voc-ticker.example.toml, the documented example, is valid for settings and sources."""
+    example = Path(__file__).resolve().parents[2] / "voc-ticker.example.toml"
+    settings = Settings.load(example, env={})
+    sources = load_sources(example)
+    assert (
+        settings.allowed_hosts == ("ticker.example.com",)
+        and settings.mask_patterns[0] == "order=ORD-\\d{6}"
+    )
+    assert Redactor(patterns=settings.mask_patterns).mask("ORD-123456 lost")[0] == "[order] lost"
+    assert {s.adapter for s in sources.values()} == {
+        "zendesk",
+        "delighted",
+        "typeform-webhook",
+        "formbricks-webhook",
+        "webhook",
+    }
