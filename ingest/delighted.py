@@ -11,18 +11,24 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
 from ingest.api import Page, PullError, get_json
 from ingest.rows import parse_date
-from ticker.records import Verbatim
+from ticker.records import Scale, Verbatim
 from ticker.sources import Source
 
 PAGE_SIZE = 100
 API = "https://api.delighted.com"
-SCALES = {"nps": "nps", "csat": "csat5", "ces": None, "smileys": "csat5", "5_star": "stars5"}
+SURVEY_SCALES: dict[str, Scale | None] = {
+    "nps": "nps",
+    "csat": "csat5",
+    "ces": None,
+    "smileys": "csat5",
+    "5_star": "stars5",
+}
 
 
 def pages(
@@ -59,14 +65,16 @@ def response(source: Source, item: Any) -> Verbatim | None:
     comment = item.get("comment")
     if not isinstance(comment, str) or not comment.strip():
         return None
-    scale = source.scale or SCALES.get(str(item.get("survey_type") or "nps"), "nps")
-    score = item.get("score")
-    if not isinstance(score, int | float) or scale is None:
-        score, scale = None, None
+    kind = str(item.get("survey_type") or "nps")
+    # a configured scale was checked against SCALES when the config was read
+    scale = SURVEY_SCALES.get(kind, "nps") if source.scale is None else cast(Scale, source.scale)
+    raw = item.get("score")
+    score = float(raw) if isinstance(raw, int | float) and scale is not None else None
     props = item.get("person_properties") or {}
     meta = {str(k): str(v) for k, v in props.items() if isinstance(v, str | int | float)}
     try:
         given = parse_date(item.get("updated_at") or item.get("created_at"))
     except (ValueError, OverflowError, OSError):
         given = None
-    return Verbatim(source.name, comment, str(item.get("id")), score, scale, given, meta)  # type: ignore[arg-type]
+    scale = scale if score is not None else None
+    return Verbatim(source.name, comment, str(item.get("id")), score, scale, given, meta)

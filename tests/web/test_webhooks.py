@@ -76,18 +76,18 @@ GENERIC = json.dumps(
 ).encode()
 
 
+DELIVERIES = [
+    ("generic", GENERIC, generic_headers),
+    ("typeform", TYPEFORM, typeform_headers),
+    ("formbricks", FORMBRICKS, standard_headers),
+]
+
+
 def post(server: Running, source: str, body: bytes, headers: dict[str, str]) -> httpx.Response:
     return httpx.post(f"{server.http}/webhooks/{source}", content=body, headers=headers)
 
 
-@pytest.mark.parametrize(
-    ("source", "body", "sign"),
-    [
-        ("generic", GENERIC, generic_headers),
-        ("typeform", TYPEFORM, typeform_headers),
-        ("formbricks", FORMBRICKS, standard_headers),
-    ],
-)
+@pytest.mark.parametrize(("source", "body", "sign"), DELIVERIES)
 def test_a_valid_delivery_is_stored(
     hooks: Running, store: Store, source: str, body: bytes, sign: object
 ) -> None:
@@ -97,14 +97,7 @@ def test_a_valid_delivery_is_stored(
     assert store.count(source=source) == response.json()["added"]
 
 
-@pytest.mark.parametrize(
-    ("source", "body", "sign"),
-    [
-        ("generic", GENERIC, generic_headers),
-        ("typeform", TYPEFORM, typeform_headers),
-        ("formbricks", FORMBRICKS, standard_headers),
-    ],
-)
+@pytest.mark.parametrize(("source", "body", "sign"), DELIVERIES)
 def test_tampered_and_unsigned_deliveries_are_401_and_store_nothing(
     hooks: Running, store: Store, source: str, body: bytes, sign: object
 ) -> None:
