@@ -38,6 +38,7 @@ _SCORE_WORDS = (
     "recommend",
     "likelihood",
     "satisfaction",
+    "satisfied",
 )
 _DATE_WORDS = ("date", "timestamp", "time", "submitted", "created", "recorded", "given", "at")
 _ID_WORDS = ("id", "responseid", "uuid", "token")
@@ -155,7 +156,7 @@ def infer_scale(header: str | None, samples: Sequence[dict[str, Any]]) -> Scale 
         return "nps"
     if w & {"star", "stars"}:
         return "stars5"
-    if w & {"csat", "satisfaction"}:
+    if w & {"csat", "satisfaction", "satisfied"}:
         return "csat5"
     values = [n for s in samples if (n := leading_number(s.get(header))) is not None]
     if values and (max(values) > 5 or min(values) == 0):

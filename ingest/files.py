@@ -7,13 +7,13 @@ import io
 import json
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
-from ingest import qualtrics
+from ingest import alchemer, googleforms, qualtrics, survey, typeform
 from ingest.columns import Mapping, MappingError, resolve
 from ingest.decode import UnreadableFile, read_text
 from ingest.rows import raw_row, to_verbatim
@@ -22,6 +22,13 @@ from ticker.store import QuarantinedRow
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # a 10 MB comment is still a comment
 SAMPLE_ROWS = 500
+LAYOUTS = {
+    "qualtrics": qualtrics.layout,
+    "alchemer": alchemer.layout,
+    "google-forms": googleforms.layout,
+    "typeform": typeform.layout,
+}
+FORMATS = ("csv", "jsonl", *qualtrics.FORMATS, "alchemer", "google-forms", "typeform")
 
 
 @dataclass
@@ -34,7 +41,9 @@ class Export:
     mapping: Mapping
     records: list[Record]
     convert: Convert
-    texts: tuple[str, ...] = ()  # open-text columns where each answer is a comment (Qualtrics)
+    texts: tuple[str, ...] = ()  # open-text columns where each answer is a comment (surveys)
+    questions: tuple[str, ...] = ()  # their wording
+    keyed_by: str | None = None  # the response id column of a survey export
 
     @property
     def rows(self) -> Iterator[Row]:
@@ -71,21 +80,19 @@ def parse_export(
     if fmt == "jsonl":
         records = list(jsonl_records(text.splitlines()))
         headers = _keys(r for _, r in records if isinstance(r, dict))  # a key may come late
-    elif fmt in ("csv", *qualtrics.FORMATS):
+    elif fmt in FORMATS:
         delimiter, rows = csv_rows(text, path)
         head = list(islice(rows, 3))
-        lay = qualtrics.layout([values for _, values in head])
+        lay = _layout(fmt, [values for _, values in head])
         if lay is not None:
-            return _qualtrics_export(
-                path, encoding, source, lay, chain(head, rows), delimiter, asked
-            )
+            return _survey_export(path, encoding, source, lay, chain(head, rows), delimiter, asked)
         if fmt != "csv":
             raise UnreadableFile(
-                f"{path} is not a Qualtrics export (no ImportId or V1 header rows)"
+                f"{path} is not a {fmt} export: its header rows are not the ones {fmt} writes"
             )
         records, headers = _csv_records(chain(head, rows), delimiter, path)
     else:
-        raise UnreadableFile(f"unknown format {fmt!r}; use csv, jsonl or qualtrics")
+        raise UnreadableFile(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     samples = [r for _, r in records[:SAMPLE_ROWS] if isinstance(r, dict)]
     mapping = resolve(headers, samples, asked or Mapping())
     convert = partial(convert_record, source, mapping, fmt == "csv")
@@ -184,16 +191,25 @@ def table_record(
     return dict(zip(header, values[:width], strict=False))
 
 
-def _qualtrics_export(
+def _layout(fmt: str, head: list[list[str]]) -> survey.Layout | None:
+    """The survey platform whose header rows these are (the one asked for, or any)."""
+    asked = "qualtrics" if fmt in qualtrics.FORMATS else fmt
+    for name, read in LAYOUTS.items():
+        if asked in ("csv", name) and (lay := read(head)) is not None:
+            return lay
+    return None
+
+
+def _survey_export(
     path: Path,
     encoding: str,
     source: str,
-    lay: qualtrics.Layout,
+    lay: survey.Layout,
     rows: Iterator[tuple[int, list[str]]],
     delimiter: str,
     asked: Mapping | None,
 ) -> Export:
-    """A Qualtrics export: header rows skipped, one record per open-text answer."""
+    """A survey platform's export: header rows skipped, one record per open-text answer."""
     names = lay.names[: header_width(lay.names)]
     table: list[tuple[int, dict[str, Any] | QuarantinedRow]] = []
     for index, (line, values) in enumerate(rows):
@@ -202,21 +218,37 @@ def _qualtrics_export(
             if record is not None:
                 table.append((line, record))
     samples = [r for _, r in table[:SAMPLE_ROWS] if isinstance(r, dict)]
-    texts = qualtrics.open_texts(lay, samples)
+    asked = asked or Mapping()
+    if asked.text is not None and asked.text not in names:
+        raise MappingError(
+            f"no column {asked.text!r} for the text; the columns are: {', '.join(names)}"
+        )
+    texts = [asked.text] if asked.text else survey.open_texts(lay, samples)
     if not texts:
         raise MappingError(
-            f"{path}: no open-text question found; name one with --text "
-            f"(columns: {', '.join(names)})"
+            f"{path}: a {lay.format} export, but no open-text question found; name one with "
+            f"--text (columns: {', '.join(names)})"
         )
     records: list[Record] = []
     for line, record in table:
         if isinstance(record, QuarantinedRow):
             records.append((line, record))
         else:
-            records.extend((line, answer) for answer in qualtrics.answers(lay, texts, record))
-    mapping = qualtrics.mapping(lay, asked or Mapping())
+            records.extend((line, answer) for answer in survey.answers(lay, texts, record))
+    mapping = survey.mapping(lay, samples, replace(asked, text=None))
     convert = partial(convert_record, source, mapping, True)
-    return Export(path, lay.format, encoding, mapping, records, convert, tuple(texts))
+    wording = dict(zip(lay.names, lay.questions, strict=False))
+    return Export(
+        path,
+        lay.format,
+        encoding,
+        mapping,
+        records,
+        convert,
+        tuple(texts),
+        tuple(wording.get(t) or t for t in texts),
+        lay.id,
+    )
 
 
 def _csv_records(

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ingest import delighted
 from ingest.columns import leading_number
 from ingest.rows import parse_date
 from ticker.records import RecordError, Verbatim
@@ -91,6 +92,22 @@ def verify_standard(secret: str, headers: Headers, body: bytes, now: float) -> s
         raise Rejected(401, "webhook-signature does not match")
     _fresh(stamp, now)
     return delivery
+
+
+def verify_delighted(secret: str, headers: Headers, body: bytes, now: float) -> str:
+    """`X-Delighted-Webhook-Signature: sha256=<hex HMAC-SHA256 of the body>`, keyed by the API key.
+
+    Delighted signs no timestamp, so a replay cannot be refused by age: it is dropped by its
+    event_id instead, like every repeat.
+    """
+    given = headers.get("x-delighted-webhook-signature", "").strip()
+    mac = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    if not given or not _equal(("sha256=" + mac).encode(), given.lower()):
+        raise Rejected(401, "X-Delighted-Webhook-Signature missing or does not match")
+    try:
+        return str(json.loads(body)["event_id"])
+    except (ValueError, KeyError, TypeError):
+        raise Rejected(400, "a Delighted delivery without an event_id") from None
 
 
 def parse_generic(source: Source, payload: Any) -> list[Verbatim]:
@@ -173,6 +190,23 @@ def parse_formbricks(source: Source, payload: Any) -> list[Verbatim]:
     ]
 
 
+def parse_delighted(source: Source, payload: Any) -> list[Verbatim]:
+    """`survey_response.created/updated`: the response as the list API gives it, person expanded.
+
+    The comment usually comes with an update; an event without one, or an unsubscribe, adds
+    nothing (and is still answered, so Delighted does not retry it).
+    """
+    if not isinstance(payload, dict) or not str(payload.get("event_type", "")):
+        raise RecordError("not a Delighted event (no event_type)")
+    if not str(payload["event_type"]).startswith("survey_response."):
+        return []
+    data = payload.get("event_data")
+    if not isinstance(data, dict):
+        raise RecordError("a survey_response event without event_data")
+    found = delighted.response(source, data)
+    return [found] if found is not None else []
+
+
 def _verbatim(
     source: Source, text: str, rid: Any, score: Any, scale: Any, when: Any, meta: Any
 ) -> Verbatim:
@@ -198,6 +232,7 @@ ADAPTERS: dict[str, tuple[Verify, Parse]] = {
     "webhook": (verify_generic, parse_generic),
     "typeform-webhook": (verify_typeform, parse_typeform),
     "formbricks-webhook": (verify_standard, parse_formbricks),
+    "delighted-webhook": (verify_delighted, parse_delighted),
 }
 
 

@@ -19,7 +19,7 @@ from ingest.api import PullError
 from ingest.columns import Mapping, MappingError
 from ingest.decode import UnreadableFile, read_text
 from ingest.dryrun import tag_stream
-from ingest.files import open_export
+from ingest.files import FORMATS, open_export
 from ingest.pull import ADAPTERS as PULL_ADAPTERS
 from ingest.pull import pull
 from ticker.curation import ACTIONS
@@ -81,7 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--source", required=True, help="name of the source, e.g. support-csat")
     c.add_argument(
         "--format",
-        choices=["csv", "jsonl", "qualtrics", "qualtrics-legacy"],
+        choices=FORMATS,
         help="force the format (default: detect)",
     )
     c.add_argument("--encoding", help="force the encoding (default: detect)")
@@ -97,7 +97,7 @@ def _parser() -> argparse.ArgumentParser:
         "inspect", _inspect, "Show how an export would be read, importing nothing.", db=False
     )
     c.add_argument("path", type=Path)
-    c.add_argument("--format", choices=["csv", "jsonl", "qualtrics", "qualtrics-legacy"])
+    c.add_argument("--format", choices=FORMATS)
     c.add_argument("--encoding", help="force the encoding (default: detect)")
 
     c = command("tag", _tag, "Dry-run the tagger: JSON Lines or CSV in, JSON Lines out.", db=False)
@@ -202,11 +202,16 @@ def _inspect(args: argparse.Namespace, settings: Settings) -> int:
     verbatims = [r for r in rows if isinstance(r, Verbatim)]
     print(f"file       {args.path}")
     print(f"format     {export.format}, {export.encoding}")
-    each = " (each answered question is a comment)"
-    print(f"text       {', '.join(export.texts) + each if export.texts else m.text}")
+    if export.texts:
+        print("text       each answered open-text question is a comment:")
+        for column, wording in zip(export.texts, export.questions, strict=True):
+            print(f"             {column}" + (f" ({wording[:60]})" if wording != column else ""))
+        key = f"{export.keyed_by} + question" if export.keyed_by else None
+    else:
+        print(f"text       {m.text}")
+        key = m.id
     print(f"score      {m.score or '-'}" + (f" ({m.scale})" if m.score else ""))
-    key = "response id + question" if export.texts else m.id
-    print(f"id         {key or '- (a content hash)'}")
+    print(f"id         {key or '- (a content hash of comment, date and score)'}")
     print(f"date       {m.date or '-'}")
     print(f"metadata   {', '.join(m.meta or ()) or '-'}")
     print(

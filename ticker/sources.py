@@ -17,7 +17,14 @@ from typing import Any
 from ticker.records import SCALES
 from ticker.settings import SettingsError
 
-ADAPTERS = ("webhook", "typeform-webhook", "formbricks-webhook", "zendesk", "delighted")
+ADAPTERS = (
+    "webhook",
+    "typeform-webhook",
+    "formbricks-webhook",
+    "delighted-webhook",
+    "zendesk",
+    "delighted",
+)
 PULLED = ("zendesk", "delighted")  # adapters that fetch from an API
 ACCOUNT_NEEDED = ("zendesk",)  # an account's own address and user
 

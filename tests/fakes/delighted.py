@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.applications import Starlette
@@ -12,25 +12,23 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from tests.fakes.api import FakeAPI
+
 KEY = "dl-key"
 
 
 @dataclass
-class FakeDelighted:
+class FakeDelighted(FakeAPI):
     responses: list[dict[str, Any]]
-    requests: list[str] = field(default_factory=list)
-    fail_from: int | None = None
+
+    def error(self, status: int, message: str) -> dict[str, Any]:
+        return {"message": message}
 
     def app(self) -> Starlette:
         async def survey_responses(request: Request) -> Response:
-            self.requests.append(str(request.url))
-            if (
-                request.headers.get("authorization")
-                != "Basic " + base64.b64encode(f"{KEY}:".encode()).decode()
-            ):
-                return JSONResponse({"message": "Invalid API key"}, status_code=401)
-            if self.fail_from is not None and len(self.requests) >= self.fail_from:
-                return JSONResponse({"message": "down"}, status_code=503)
+            expected = "Basic " + base64.b64encode(f"{KEY}:".encode()).decode()
+            if refused := self.refused(request, request.headers.get("authorization") == expected):
+                return refused
             q = request.query_params
             since = int(q.get("updated_since", 0))
             chosen = [r for r in self.responses if (r["updated_at"] or r["created_at"]) > since]

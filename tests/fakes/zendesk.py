@@ -4,9 +4,7 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.applications import Starlette
@@ -14,30 +12,23 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from tests.conftest import serve_asgi
+from tests.fakes.api import FakeAPI, running
+
+__all__ = ["FakeZendesk", "rating", "running"]
 
 USER, TOKEN = "agent@acme.example", "zd-token"
 
 
 @dataclass
-class FakeZendesk:
+class FakeZendesk(FakeAPI):
     ratings: list[dict[str, Any]]
-    failures: list[tuple[int, dict[str, str]]] = field(default_factory=list)  # served first
-    requests: list[str] = field(default_factory=list)
     body_override: Any = None
-    fail_from: int | None = None  # from this request on (1-based), answer 503: the server died
 
     def app(self) -> Starlette:
         async def ratings(request: Request) -> Response:
-            self.requests.append(str(request.url))
             expected = "Basic " + base64.b64encode(f"{USER}/token:{TOKEN}".encode()).decode()
-            if request.headers.get("authorization") != expected:
-                return JSONResponse({"error": "Couldn't authenticate you"}, status_code=401)
-            if self.fail_from is not None and len(self.requests) >= self.fail_from:
-                return JSONResponse({"error": "down"}, status_code=503)
-            if self.failures:
-                status, headers = self.failures.pop(0)
-                return JSONResponse({"error": "try later"}, status_code=status, headers=headers)
+            if refused := self.refused(request, request.headers.get("authorization") == expected):
+                return refused
             if self.body_override is not None:
                 return JSONResponse(self.body_override)
             size = int(request.query_params.get("page[size]", 100))
@@ -77,10 +68,3 @@ def rating(
     if comment is not None:
         item["comment"] = comment
     return item
-
-
-@contextmanager
-def running(fake: FakeZendesk) -> Iterator[str]:
-    """The fake on a free loopback port; yields its base URL."""
-    with serve_asgi(fake.app()) as url:
-        yield url

@@ -192,10 +192,12 @@ def test_inspect_shows_the_columns_it_would_use(capsys: pytest.CaptureFixture[st
     code, out, _ = run(
         capsys, "inspect", str(ROOT / "tests" / "fixtures" / "qualtrics" / "qualtRics_sample.csv")
     )
-    assert (
-        "format     qualtrics" in out
-        and "text       Q2 (each answered question is a comment)" in out
+    assert "format     qualtrics" in out and "Q2 (This is a free text question.)" in out
+    code, out, _ = run(
+        capsys, "inspect", str(ROOT / "tests" / "fixtures" / "exports" / "alchemer.csv")
     )
+    assert "format     alchemer, utf-8-sig" in out and "id         Response ID + question" in out
+    assert "score      How likely are you to recommend Acme" in out and "(nps)" in out
 
 
 def test_inspect_of_an_unknown_layout_says_how_to_map_it(

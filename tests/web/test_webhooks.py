@@ -22,6 +22,7 @@ TYPEFORM = (FIXTURES / "typeform_form_response.json").read_bytes()
 FORMBRICKS_BODY = json.loads((FIXTURES / "formbricks_response_finished.json").read_text())
 FORMBRICKS_BODY["data"]["data"] = {"q1": "9", "q2": "The installer was great, fast and tidy."}
 FORMBRICKS = json.dumps(FORMBRICKS_BODY).encode()
+DELIGHTED = (FIXTURES / "delighted_response_updated.json").read_bytes()
 WHSEC = "whsec_" + base64.b64encode(b"formbricks-secret-key-32-bytes!!").decode()
 SOURCES = {
     "generic": Source("generic", "webhook", "VOC_TEST_GENERIC_SECRET"),
@@ -34,6 +35,7 @@ SOURCES = {
         score="q1",
         scale="nps",
     ),
+    "delighted": Source("delighted", "delighted-webhook", "VOC_TEST_DELIGHTED_KEY"),
 }
 
 
@@ -42,6 +44,7 @@ def hooks(settings: Settings, store: Store, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("VOC_TEST_GENERIC_SECRET", "generic-secret")
     monkeypatch.setenv("VOC_TEST_TYPEFORM_SECRET", "typeform-secret")
     monkeypatch.setenv("VOC_TEST_FORMBRICKS_SECRET", WHSEC)
+    monkeypatch.setenv("VOC_TEST_DELIGHTED_KEY", "delighted-api-key")
     yield from start_server(settings, sources=SOURCES)
 
 
@@ -54,6 +57,11 @@ def generic_headers(body: bytes, delivery: str = "d-1", stamp: int | None = None
 def typeform_headers(body: bytes) -> dict[str, str]:
     mac = base64.b64encode(hmac.new(b"typeform-secret", body, hashlib.sha256).digest()).decode()
     return {"typeform-signature": "sha256=" + mac}
+
+
+def delighted_headers(body: bytes) -> dict[str, str]:
+    mac = hmac.new(b"delighted-api-key", body, hashlib.sha256).hexdigest()
+    return {"x-delighted-webhook-signature": "sha256=" + mac}
 
 
 def standard_headers(
@@ -80,6 +88,7 @@ DELIVERIES = [
     ("generic", GENERIC, generic_headers),
     ("typeform", TYPEFORM, typeform_headers),
     ("formbricks", FORMBRICKS, standard_headers),
+    ("delighted", DELIGHTED, delighted_headers),
 ]
 
 
@@ -149,6 +158,26 @@ def test_formbricks_answers_by_question_id_with_their_score(hooks: Running, stor
     )
 
 
+def test_delighted_comments_arrive_on_updates(hooks: Running, store: Store) -> None:
+    """A `created` event with only a score adds nothing; the `updated` one with the comment does;
+    an unsubscribe is answered and ignored. The person's name and email are never kept."""
+    event = json.loads(DELIGHTED)
+    created = dict(event, event_id="e-created", event_type="survey_response.created")
+    created["event_data"] = dict(event["event_data"], comment=None)
+    unsubscribe = {"event_type": "unsubscribe.created", "event_id": "e-unsub", "event_data": {}}
+    answers = []
+    for body in (json.dumps(created).encode(), DELIGHTED, json.dumps(unsubscribe).encode()):
+        answers.append(post(hooks, "delighted", body, delighted_headers(body)).json()["added"])
+    assert answers == [0, 1, 0]
+    [row] = [store.get(r["id"]) for r in store.db.query("SELECT id FROM verbatims")]
+    assert (row.text, row.score, row.scale) == (
+        "Your service is fast and flawless!",
+        9.0,
+        "nps",
+    )
+    assert "Charlie" not in json.dumps(row.meta) and "charlie" not in json.dumps(row.meta)
+
+
 def test_a_malformed_payload_is_quarantined(hooks: Running, store: Store) -> None:
     """A signed delivery that is not what the adapter expects is kept in quarantine, 422."""
     body = b'{"hello": "world"}'
@@ -166,4 +195,9 @@ def test_sources_health_over_http(hooks: Running) -> None:
     """/api/sources shows each configured source; a delivery turns it from waiting to ok."""
     post(hooks, "generic", GENERIC, generic_headers(GENERIC))
     status = {row["name"]: row["status"] for row in httpx.get(f"{hooks.http}/api/sources").json()}
-    assert status == {"generic": "ok", "typeform": "waiting", "formbricks": "waiting"}
+    assert status == {
+        "generic": "ok",
+        "typeform": "waiting",
+        "formbricks": "waiting",
+        "delighted": "waiting",
+    }

@@ -1,0 +1,36 @@
+"""Google Forms responses as CSV: from the form (`Download responses (.csv)`) or its Sheet.
+
+The first column is `Timestamp`, in one of two styles: the form's own download writes
+`2024/12/22 11:49:31 AM GMT+8` (the form owner's zone), the Sheet writes the cell as the
+spreadsheet's locale shows it, `8/31/2023 19:08:16`, with no zone. Then come `Email Address`
+(or `Username`) when the form collects them, a quiz's scores, and one column per question,
+titled with the question. There is no response id: answers are keyed by their content and time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ingest.survey import Layout, clean, unique
+
+_PERSONAL = {"email address", "username"}
+_QUIZ = re.compile(r"^(?:total score|score)$|\[(?:score|feedback)\]$", re.IGNORECASE)
+
+
+def layout(rows: Sequence[list[str]]) -> Layout | None:
+    """The layout of a Google Forms export's header row, or None if it is not one."""
+    if not rows or not rows[0] or clean(rows[0][0]).lower() != "timestamp":
+        return None
+    names = unique([clean(c) for c in rows[0]])
+    personal = {n for n in names if n.lower() in _PERSONAL}
+    quiz = {n for n in names if _QUIZ.search(n)}
+    return Layout(
+        format="google-forms",
+        names=names,
+        questions=names,
+        first_data_row=1,
+        system=frozenset({names[0], *personal, *quiz}),
+        dropped=frozenset(personal | quiz),
+        date=names[0],
+    )
