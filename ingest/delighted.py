@@ -17,6 +17,7 @@ import httpx
 
 from ingest.api import Page, PullError, get_json
 from ingest.rows import parse_date
+from ticker.pipeline import Row
 from ticker.records import Scale, Verbatim
 from ticker.sources import Source
 
@@ -44,10 +45,10 @@ def pages(
     newest, page = since, 1
     while True:
         params = {"per_page": PAGE_SIZE, "page": page, "updated_since": since}
-        items = get_json(client, url, params, (token, ""), sleep, "Delighted")
+        items = get_json(client, url, params, sleep, "Delighted", auth=(token, ""))
         if not isinstance(items, list):
             raise PullError("schema", "the answer is not a list of survey responses; API changed?")
-        found = [v for item in items if (v := response(source, item)) is not None]
+        found: list[Row] = [v for item in items if (v := response(source, item)) is not None]
         for item in items:
             if isinstance(item, dict):
                 newest = max(newest, int(item.get("updated_at") or item.get("created_at") or 0))

@@ -13,13 +13,17 @@ from dataclasses import dataclass
 
 import httpx
 
-from ingest import delighted, zendesk
+from ingest import delighted, typeform, zendesk
 from ingest.api import Page, PullError
 from ticker.pipeline import Pipeline, numbered
 from ticker.sources import Source
 
 Pages = Callable[[Source, str, str | None, httpx.Client, Callable[[float], None]], Iterator[Page]]
-ADAPTERS: dict[str, Pages] = {"zendesk": zendesk.pages, "delighted": delighted.pages}
+ADAPTERS: dict[str, Pages] = {
+    "zendesk": zendesk.pages,
+    "delighted": delighted.pages,
+    "typeform": typeform.pages,
+}
 
 
 @dataclass
@@ -45,9 +49,9 @@ def pull(
             source, source.secret(env), store.cursor(name), client, sleep
         ):
             part = pipeline.ingest(
-                name, source.adapter, "api", numbered(page.verbatims), cursor=page.cursor
+                name, source.adapter, "api", numbered(page.rows), cursor=page.cursor
             )
-            if not page.verbatims and page.cursor:
+            if not page.rows and page.cursor:
                 store.save_cursor(name, page.cursor)  # an empty page still moves the cursor
             report.pages += 1
             report.added += part.added

@@ -171,4 +171,3 @@ def mapping(lay: Layout, samples: Sequence[dict[str, Any]], asked: Mapping) -> M
         text=ANSWER, score=score, scale=scale, id=RESPONSE, date=lay.date, meta=(*meta, QUESTION)
     )
     return found.merged(asked)
-

@@ -1,5 +1,14 @@
 """Typeform: responses from the Responses API, from webhooks, and from the CSV download.
 
+A response (an API item, or a webhook's `form_response`) holds answers typed by what they hold
+(`text`, `number`, `choice`…) with their field's id, ref and type. Its comments are the answers
+to the fields a source names in `text` (ids or refs), else every long-text answer; the score is
+the field named in `score`, else an NPS field (or an 11-step opinion scale from 0). The API is
+read newest first with `since` (inclusive) and `before` (the last token of a page); its cursor
+is the newest `submitted_at` of a complete pull, and the next pull asks from an hour before it,
+as Typeform may list a response some minutes after it was submitted (rows are keyed by token, so
+the overlap stores nothing twice).
+
 The CSV (Results > Responses > Download) has `#` (the response token), one column per question
 titled with it (a multiple-choice question one column per choice), hidden fields, then
 `Response Type`, `Start Date (UTC)`, `Stage Date (UTC)`, `Submit Date (UTC)`, `Network ID` and
@@ -10,9 +19,28 @@ it is read as part of the column names.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+import time
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta
+from typing import Any, cast
 
+import httpx
+
+from ingest.api import Page, PullError, Sleep, get_json
+from ingest.columns import leading_number, words
+from ingest.rows import parse_date
 from ingest.survey import Layout, clean, unique
+from ticker.pipeline import Row
+from ticker.records import RecordError, Scale, Verbatim
+from ticker.sources import Source
+from ticker.store import QuarantinedRow
+
+API = "https://api.typeform.com"
+PAGE_SIZE = 1000
+OVERLAP = timedelta(hours=1)
+NOT_SUBMITTED = "0001-01-01"  # submitted_at of a response that was opened, never submitted
+_PERSONAL = {"email", "mail", "name", "phone", "user", "id", "ip"}
 
 SYSTEM = {
     "#",
@@ -56,3 +84,148 @@ def layout(rows: Sequence[list[str]]) -> Layout | None:
 def _joined(name: str, sub: str) -> str:
     """A column named by both header rows: `Question - Choice`."""
     return f"{name} - {sub}" if name and sub and sub != name else name or sub
+
+
+Fields = dict[str, dict[str, Any]]  # field id and ref -> the field as the form defines it
+
+
+def form_fields(fields: Any) -> Fields:
+    """The form's fields by id and by ref, group fields' inner ones included."""
+    found: Fields = {}
+    for field in fields if isinstance(fields, list) else []:
+        if not isinstance(field, dict):
+            continue
+        for key in (field.get("id"), field.get("ref")):
+            if isinstance(key, str) and key:
+                found[key] = field
+        found.update(form_fields((field.get("properties") or {}).get("fields")))
+    return found
+
+
+def verbatims(source: Source, response: Any, fields: Fields) -> list[Verbatim]:
+    """A response's comments; RecordError when it is not shaped like a Typeform response."""
+    if not isinstance(response, dict) or not isinstance(response.get("answers") or [], list):
+        raise RecordError("not a Typeform response (no answers list)")
+    answers = [a for a in response.get("answers") or [] if isinstance(a, dict)]
+    score, scale = _score(source, answers, fields)
+    submitted = str(response.get("submitted_at") or "")
+    when = response.get("landed_at") if submitted.startswith(NOT_SUBMITTED) else submitted
+    try:
+        given = parse_date(when)
+    except (ValueError, OverflowError):
+        given = None
+    hidden = response.get("hidden") if isinstance(response.get("hidden"), dict) else {}
+    meta = {
+        str(k): str(v)
+        for k, v in (hidden or {}).items()
+        if isinstance(v, str | int | float) and not set(words(str(k))) & _PERSONAL
+    }
+    found = []
+    for answer in answers:
+        field = _field(answer)
+        keys = {field.get("id"), field.get("ref")}
+        wanted = bool(keys & set(source.text)) if source.text else field.get("type") == "long_text"
+        if not wanted or answer.get("type") != "text":
+            continue
+        text = answer.get("text")
+        if not isinstance(text, str):
+            raise RecordError(f"the answer to field {field.get('id')} is not text")
+        if text.strip():
+            title = fields.get(str(field.get("id")), {}).get("title") or ""
+            found.append(
+                Verbatim(
+                    source=source.name,
+                    text=text,
+                    response_id=f"{response.get('token')}/{field.get('id')}",
+                    score=score,
+                    scale=scale if score is not None else None,
+                    given_at=given,
+                    meta={**meta, "question": str(title)} if title else dict(meta),
+                )
+            )
+    return found
+
+
+def _score(
+    source: Source, answers: list[dict[str, Any]], fields: Fields
+) -> tuple[float | None, Scale | None]:
+    """The score answer: the field the source names, else the form's NPS question."""
+    for answer in answers:
+        field = _field(answer)
+        keys = {field.get("id"), field.get("ref")}
+        defined = fields.get(str(field.get("id")), field)
+        if source.score:
+            chosen = source.score in keys
+            scale = source.scale
+        else:
+            chosen = _is_nps(defined)
+            scale = "nps"
+        if chosen and answer.get("type") == "number":
+            number = leading_number(answer.get("number"))
+            if number is None:
+                raise RecordError(f"the score answer {answer.get('number')!r} is not a number")
+            return number, cast(Scale | None, scale)  # a configured scale was checked
+    return None, None
+
+
+def _field(answer: dict[str, Any]) -> dict[str, Any]:
+    field = answer.get("field")
+    return field if isinstance(field, dict) else {}
+
+
+def _is_nps(field: dict[str, Any]) -> bool:
+    """Typeform's NPS field, or an opinion scale of 11 steps starting at 0."""
+    props = field.get("properties") or {}
+    return field.get("type") == "nps" or (
+        field.get("type") == "opinion_scale"
+        and props.get("steps") == 11
+        and not props.get("start_at_one", False)
+    )
+
+
+def pages(
+    source: Source, token: str, cursor: str | None, client: httpx.Client, sleep: Sleep = time.sleep
+) -> Iterator[Page]:
+    """Every response submitted since the cursor (less the overlap), newest first."""
+    base = f"{source.url or API}/forms/{source.survey}"
+    auth = {"headers": {"Authorization": f"Bearer {token}"}}
+    form = get_json(client, base, {}, sleep, "Typeform", **auth)
+    fields = form_fields(form.get("fields") if isinstance(form, dict) else None)
+    if not fields:
+        raise PullError("schema", f"form {source.survey} has no fields; has the API changed?")
+    missing = [f for f in (*source.text, source.score) if f and f not in fields]
+    if missing:
+        raise PullError(
+            "schema",
+            f"field(s) {', '.join(missing)} are not in form {source.survey} any more; has the "
+            "form changed? Its fields: "
+            + ", ".join(sorted({f"{f.get('ref') or f.get('id')}" for f in fields.values()})),
+        )
+    params: dict[str, Any] = {"page_size": PAGE_SIZE}
+    if cursor:
+        since = datetime.fromisoformat(cursor.replace("Z", "+00:00")) - OVERLAP
+        params["since"] = since.strftime("%Y-%m-%dT%H:%M:%S")
+    newest = cursor
+    while True:
+        body = get_json(client, f"{base}/responses", params, sleep, "Typeform", **auth)
+        items = body.get("items") if isinstance(body, dict) else None
+        if not isinstance(items, list):
+            raise PullError("schema", "the answer has no items list; has the API changed?")
+        rows: list[Row] = []
+        skipped = 0
+        for item in items:
+            try:
+                found = verbatims(source, item, fields)
+            except RecordError as exc:
+                rows.append(QuarantinedRow(0, str(exc), json.dumps(item, default=str)[:100_000]))
+                continue
+            rows += found
+            skipped += not found
+            submitted = str(item.get("submitted_at") or "") if isinstance(item, dict) else ""
+            if submitted and not submitted.startswith(NOT_SUBMITTED):
+                newest = max(newest or submitted, submitted)
+        done = not items or int(body.get("page_count") or 0) <= 1
+        yield Page(rows, newest if done else cursor, skipped)
+        if done:
+            return
+        params["before"] = items[-1].get("token")

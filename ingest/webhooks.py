@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ingest import delighted
+from ingest import delighted, typeform
 from ingest.columns import leading_number
 from ingest.rows import parse_date
 from ticker.records import RecordError, Verbatim
@@ -132,37 +132,13 @@ def parse_generic(source: Source, payload: Any) -> list[Verbatim]:
 
 
 def parse_typeform(source: Source, payload: Any) -> list[Verbatim]:
-    """A `form_response`: long-text answers (or the fields named in `text`) are comments."""
+    """A `form_response`: its definition names the fields; see ingest/typeform.py."""
     response = payload.get("form_response") if isinstance(payload, dict) else None
     if not isinstance(response, dict):
         raise RecordError("not a Typeform form_response")
-    fields = {f.get("id"): f for f in response.get("definition", {}).get("fields", [])}
-    answers = response.get("answers") or []
-
-    def named(answer: dict[str, Any], wanted: str | tuple[str, ...] | None) -> bool:
-        field = answer.get("field", {})
-        keys = {field.get("id"), field.get("ref")}
-        return bool(keys & ({wanted} if isinstance(wanted, str) else set(wanted or ())))
-
-    score = next((a.get("number") for a in answers if named(a, source.score)), None)
-    found = []
-    for answer in answers:
-        field = answer.get("field", {})
-        wanted = named(answer, source.text) if source.text else field.get("type") == "long_text"
-        if answer.get("type") == "text" and wanted and answer.get("text", "").strip():
-            title = fields.get(field.get("id"), {}).get("title", "")
-            found.append(
-                _verbatim(
-                    source,
-                    answer["text"],
-                    f"{response.get('token')}/{field.get('id')}",
-                    score,
-                    source.scale,
-                    response.get("submitted_at"),
-                    {"question": title},
-                )
-            )
-    return found
+    definition = response.get("definition")
+    fields = typeform.form_fields(definition.get("fields") if isinstance(definition, dict) else [])
+    return typeform.verbatims(source, response, fields)
 
 
 def parse_formbricks(source: Source, payload: Any) -> list[Verbatim]:

@@ -15,6 +15,7 @@ import httpx
 
 from ingest.api import Page, PullError, get_json
 from ingest.rows import parse_date
+from ticker.pipeline import Row
 from ticker.records import Verbatim
 from ticker.sources import Source
 
@@ -37,7 +38,7 @@ def pages(
         if cursor:
             params["page[after]"] = cursor
         url = f"{source.url}/api/v2/satisfaction_ratings"
-        body = get_json(client, url, params, auth, sleep, "Zendesk")
+        body = get_json(client, url, params, sleep, "Zendesk", auth=auth)
         if not isinstance(body, dict):
             raise PullError("schema", "the answer is not a JSON object; API changed?")
         ratings = body.get("satisfaction_ratings")
@@ -46,7 +47,7 @@ def pages(
             raise PullError(
                 "schema", "the answer has no satisfaction_ratings list; has the API changed?"
             )
-        found = [v for r in ratings if (v := rating(source, r)) is not None]
+        found: list[Row] = [v for r in ratings if (v := rating(source, r)) is not None]
         cursor = meta.get("after_cursor") or cursor
         yield Page(found, cursor, len(ratings) - len(found))
         if not meta.get("has_more"):

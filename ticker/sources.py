@@ -24,9 +24,17 @@ ADAPTERS = (
     "delighted-webhook",
     "zendesk",
     "delighted",
+    "qualtrics",
+    "surveymonkey",
+    "typeform",
 )
-PULLED = ("zendesk", "delighted")  # adapters that fetch from an API
-ACCOUNT_NEEDED = ("zendesk",)  # an account's own address and user
+PULLED = ("zendesk", "delighted", "qualtrics", "surveymonkey", "typeform")  # fetched from an API
+URL_NEEDED = {  # an account's own address (no shared API host)
+    "zendesk": "https://acme.zendesk.com",
+    "qualtrics": "https://iad1.qualtrics.com (your datacenter)",
+}
+USER_NEEDED = ("zendesk",)  # the account the token belongs to
+SURVEY_NEEDED = {"qualtrics": "SV_…", "surveymonkey": "123456789", "typeform": "lT9Z2j (form id)"}
 
 
 @dataclass(frozen=True)
@@ -41,6 +49,7 @@ class Source:
     scale: str | None = None
     url: str | None = None  # an API's base URL, e.g. https://acme.zendesk.com
     user: str | None = None  # the account the API token belongs to
+    survey: str | None = None  # the survey (or form) an API source pulls
     every: float | None = None  # pull every so many seconds while the server runs…
     cron: str | None = None  # …or on a crontab schedule ("*/15 * * * *")
 
@@ -69,7 +78,18 @@ def _source(name: str, table: Any) -> Source:
     where = f"[sources.{name}]"
     if not isinstance(table, dict):
         raise SettingsError(f"{where} must be a table")
-    keys = {"adapter", "secret_env", "text", "score", "scale", "url", "user", "every", "cron"}
+    keys = {
+        "adapter",
+        "secret_env",
+        "text",
+        "score",
+        "scale",
+        "url",
+        "user",
+        "survey",
+        "every",
+        "cron",
+    }
     unknown = set(table) - keys
     if unknown:
         raise SettingsError(f"{where}: unknown key(s) {sorted(unknown)}")
@@ -80,20 +100,24 @@ def _source(name: str, table: Any) -> Source:
     if not isinstance(secret_env, str) or not secret_env:
         raise SettingsError(f"{where}: secret_env must name the environment variable of its secret")
     text = table.get("text", [])
-    if not isinstance(text, list) or not all(isinstance(t, str) for t in text):
+    if not isinstance(text, list) or not all(isinstance(t, str | int) for t in text):
         raise SettingsError(f"{where}: text must be a list of question ids or refs")
     scale = table.get("scale")
     if scale is not None and scale not in SCALES:
         raise SettingsError(f"{where}: scale {scale!r} must be nps, csat5 or stars5")
     url, user = table.get("url"), table.get("user")
-    if adapter in ACCOUNT_NEEDED or url is not None:
+    if adapter in URL_NEEDED or url is not None:
         if not isinstance(url, str) or not url.startswith(("https://", "http://")):
-            raise SettingsError(
-                f"{where}: url must be the API's address, e.g. https://acme.zendesk.com"
-            )
+            example = URL_NEEDED.get(adapter, "https://…")
+            raise SettingsError(f"{where}: url must be the API's address, e.g. {example}")
         url = url.rstrip("/")
-    if adapter in ACCOUNT_NEEDED and (not isinstance(user, str) or not user):
+    if adapter in USER_NEEDED and (not isinstance(user, str) or not user):
         raise SettingsError(f"{where}: user must name the account the token belongs to")
+    survey = _id(table.get("survey"))
+    if adapter in SURVEY_NEEDED and (not isinstance(survey, str) or not survey.strip()):
+        raise SettingsError(
+            f"{where}: survey must be the id of the survey to pull, e.g. {SURVEY_NEEDED[adapter]}"
+        )
     every, cron = table.get("every"), table.get("cron")
     if every is not None and (not isinstance(every, int | float) or every < 1):
         raise SettingsError(f"{where}: every must be a number of seconds, 1 or more")
@@ -101,9 +125,27 @@ def _source(name: str, table: Any) -> Source:
         raise SettingsError(f'{where}: cron must be a crontab line like "*/15 * * * *"')
     if (every is not None or cron is not None) and adapter not in PULLED:
         raise SettingsError(f"{where}: only API sources are pulled on a schedule")
+    score = _id(table.get("score"))
+    if score is not None and not isinstance(score, str):
+        raise SettingsError(f"{where}: score must be a question id or ref")
     return Source(
-        name, adapter, secret_env, tuple(text), table.get("score"), scale, url, user, every, cron
+        name,
+        adapter,
+        secret_env,
+        tuple(str(t) for t in text),
+        score,
+        scale,
+        url,
+        user,
+        survey,
+        every,
+        cron,
     )
+
+
+def _id(value: Any) -> Any:
+    """Survey and question ids as text: SurveyMonkey's are numbers people write unquoted."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 def health(

@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from ingest.api import PullError
-from ingest.pull import PullReport, pull
+from ingest.pull import PullReport
 from tests.conftest import serve_asgi
 from tests.fakes.delighted import KEY, FakeDelighted, response
+from tests.ingest.conftest import pulled
 from ticker.pipeline import Pipeline
-from ticker.sentiment import Tagger
 from ticker.sources import Source
 from ticker.store import Store
 
 
-@pytest.fixture
-def pipeline(store: Store, tagger: Tagger) -> Pipeline:
-    return Pipeline(store, tagger, workers=1)
-
-
 def run(pipeline: Pipeline, url: str, key: str = KEY) -> PullReport:
-    source = Source("delighted", "delighted", "DL_KEY", url=url)
-    with httpx.Client(timeout=10) as client:
-        return pull(pipeline, source, client, lambda s: None, {"DL_KEY": key})
+    return pulled(pipeline, Source("delighted", "delighted", "DL_KEY", url=url), {"DL_KEY": key})
 
 
 def test_responses_with_comments_come_in_and_null_comments_wait(

@@ -6,10 +6,10 @@ import httpx
 import pytest
 
 from ingest.api import PullError
-from ingest.pull import pull
+from ingest.pull import PullReport, pull
 from tests.fakes.zendesk import TOKEN, USER, FakeZendesk, rating, running
+from tests.ingest.conftest import Sleeps, pulled
 from ticker.pipeline import Pipeline
-from ticker.sentiment import Tagger
 from ticker.sources import Source, health
 from ticker.store import Store
 
@@ -18,18 +18,6 @@ ENV = {"ZD_TOKEN": TOKEN}
 
 def source(url: str) -> Source:
     return Source("zendesk", "zendesk", "ZD_TOKEN", url=url, user=USER)
-
-
-class Sleeps(list[float]):
-    """Records the waits a pull asks for instead of waiting."""
-
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
-
-
-@pytest.fixture
-def pipeline(store: Store, tagger: Tagger) -> Pipeline:
-    return Pipeline(store, tagger, workers=1)
 
 
 def mixed(n: int) -> list[dict[str, object]]:
@@ -44,9 +32,8 @@ def mixed(n: int) -> list[dict[str, object]]:
     return [rating(i, *kinds[i % len(kinds)]) for i in range(n)]
 
 
-def run(pipeline: Pipeline, url: str, sleeps: Sleeps | None = None) -> object:
-    with httpx.Client(timeout=10) as client:
-        return pull(pipeline, source(url), client, Sleeps() if sleeps is None else sleeps, ENV)
+def run(pipeline: Pipeline, url: str, sleeps: Sleeps | None = None) -> PullReport:
+    return pulled(pipeline, source(url), ENV, sleeps)
 
 
 def test_pages_are_followed_and_only_rated_comments_kept(pipeline: Pipeline, store: Store) -> None:
@@ -54,7 +41,7 @@ def test_pages_are_followed_and_only_rated_comments_kept(pipeline: Pipeline, sto
     fake = FakeZendesk(mixed(250))
     with running(fake) as url:
         report = run(pipeline, url)
-    assert (report.pages, report.added, report.skipped) == (3, 100, 150)  # type: ignore[attr-defined]
+    assert (report.pages, report.added, report.skipped) == (3, 100, 150)
     scores = {r["score"] for r in store.db.query("SELECT score FROM verbatims")}
     assert scores == {5.0, 1.0} and store.cursor("zendesk") == "250"
 
@@ -67,7 +54,7 @@ def test_a_second_pull_asks_only_for_what_is_new(pipeline: Pipeline, store: Stor
         fake.ratings += [rating(100, "bad", "Still waiting for the engineer.")]
         fake.requests.clear()
         report = run(pipeline, url)
-    assert report.added == 1 and len(fake.requests) == 1  # type: ignore[attr-defined]
+    assert report.added == 1 and len(fake.requests) == 1
     assert "page%5Bafter%5D=10" in fake.requests[0]
 
 
@@ -77,7 +64,7 @@ def test_429_waits_as_long_as_retry_after_says(pipeline: Pipeline, store: Store)
     sleeps = Sleeps()
     with running(fake) as url:
         report = run(pipeline, url, sleeps)
-    assert sleeps == [7.0] and report.added == 2  # type: ignore[attr-defined]
+    assert sleeps == [7.0] and report.added == 2
 
 
 def test_server_errors_are_retried_with_backoff(pipeline: Pipeline, store: Store) -> None:
@@ -86,7 +73,7 @@ def test_server_errors_are_retried_with_backoff(pipeline: Pipeline, store: Store
     sleeps = Sleeps()
     with running(fake) as url:
         report = run(pipeline, url, sleeps)
-    assert sleeps == [1.0, 2.0] and report.added == 2  # type: ignore[attr-defined]
+    assert sleeps == [1.0, 2.0] and report.added == 2
 
 
 def test_an_expired_token_stops_at_once_and_says_so(pipeline: Pipeline, store: Store) -> None:
@@ -113,7 +100,7 @@ def test_an_empty_account_is_one_empty_page(pipeline: Pipeline, store: Store) ->
     """No ratings yet: one request, nothing added, no error."""
     with running(FakeZendesk([])) as url:
         report = run(pipeline, url)
-    assert (report.pages, report.added) == (1, 0)  # type: ignore[attr-defined]
+    assert (report.pages, report.added) == (1, 0)
 
 
 def test_a_pull_killed_half_way_resumes_without_loss_or_repeats(
@@ -128,7 +115,7 @@ def test_a_pull_killed_half_way_resumes_without_loss_or_repeats(
         fake.fail_from = None
         fake.requests.clear()
         report = run(pipeline, url)
-    assert report.added == 40 and len(fake.requests) == 1  # type: ignore[attr-defined]
+    assert report.added == 40 and len(fake.requests) == 1
     assert (
         store.count() == 120 == len({r["id"] for r in store.db.query("SELECT id FROM verbatims")})
     )
