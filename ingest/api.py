@@ -83,8 +83,11 @@ def fetch(
 def get_json(
     client: httpx.Client, url: str, params: dict[str, Any], sleep: Sleep, platform: str, **auth: Any
 ) -> Any:
-    """A GET whose answer must be a JSON document (`auth=` or `headers=` as httpx takes them)."""
-    return as_json(fetch(client, "GET", url, sleep, platform, params=params, **auth))
+    """A GET whose answer must be a JSON document (`auth=` or `headers=` as httpx takes them).
+
+    No params keeps the URL's own query (a `links.next`): httpx replaces it with any params given.
+    """
+    return as_json(fetch(client, "GET", url, sleep, platform, params=params or None, **auth))
 
 
 def as_json(response: httpx.Response) -> Any:

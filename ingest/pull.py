@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from ingest import delighted, typeform, zendesk
+from ingest import delighted, surveymonkey, typeform, zendesk
 from ingest.api import Page, PullError
 from ticker.pipeline import Pipeline, numbered
 from ticker.sources import Source
@@ -23,6 +23,7 @@ ADAPTERS: dict[str, Pages] = {
     "zendesk": zendesk.pages,
     "delighted": delighted.pages,
     "typeform": typeform.pages,
+    "surveymonkey": surveymonkey.pages,
 }
 
 

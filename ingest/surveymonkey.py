@@ -1,0 +1,245 @@
+"""SurveyMonkey: `GET /v3/surveys/{id}/responses/bulk`, read through `/details`.
+
+Bulk responses carry only ids (question, row, choice); the survey's details say what each is.
+Comments are the answers to the questions a source names in `text`, else to its essay and
+single-line open-ended questions; the score is the question named in `score`, else the NPS
+question (a one-row rating matrix of 11 choices, whose weights are the NPS groups, not the
+score: the score is the choice's place, 0 to 10). Responses are read oldest change first
+(`sort_by=date_modified`, `start_modified_at`), following `links.next`; each page is committed
+with the newest `date_modified` on it, so a pull stopped anywhere resumes after its last page.
+A response naming a question or choice the details do not have (the survey changed under the
+pull) is quarantined with that reason, and the other responses go in.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, cast
+
+import httpx
+
+from ingest.api import Page, PullError, Sleep, get_json
+from ingest.columns import leading_number, words
+from ingest.rows import parse_date
+from ticker.pipeline import Row
+from ticker.records import RecordError, Scale, Verbatim
+from ticker.sources import Source
+from ticker.store import QuarantinedRow
+
+API = "https://api.surveymonkey.com"
+PAGE_SIZE = 100  # the most /responses/bulk gives
+_SKIPPED_STATUS = {"disqualified", "overquota"}
+_SKIPPED_MODE = {"preview", "survey_preview"}
+_PERSONAL = {"email", "mail", "name", "phone", "ip"}
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question of the survey as /details describes it."""
+
+    id: str
+    family: str
+    subtype: str
+    heading: str
+    choices: dict[str, int]  # choice id -> its place (0-based) among the choices
+    labels: dict[str, str]  # choice id -> its text
+    open_text: bool
+
+
+@dataclass(frozen=True)
+class Survey:
+    """What a pull needs to know of the survey: its questions, comments and score."""
+
+    questions: dict[str, Question]
+    texts: tuple[str, ...]
+    score: str | None
+    scale: Scale | None
+
+
+def survey(source: Source, details: Any) -> Survey:
+    """The survey's questions from /details; PullError when the source names missing ones."""
+    if not isinstance(details, dict) or not isinstance(details.get("pages"), list):
+        raise PullError("schema", "the survey details have no pages; has the API changed?")
+    questions = {
+        q.id: q
+        for page in details["pages"]
+        if isinstance(page, dict)
+        for raw in page.get("questions") or []
+        if isinstance(raw, dict) and (q := _question(raw)) is not None
+    }
+    missing = [q for q in (*source.text, source.score) if q and q not in questions]
+    if missing:
+        listed = ", ".join(f"{q.id} ({q.heading[:40]})" for q in questions.values())
+        raise PullError(
+            "schema",
+            f"question(s) {', '.join(missing)} are not in survey {source.survey} any more; has "
+            f"the survey changed? Its questions: {listed}",
+        )
+    texts = source.text or tuple(q.id for q in questions.values() if q.open_text)
+    score = source.score or next((q.id for q in questions.values() if _is_nps(q)), None)
+    scale = cast(Scale | None, source.scale)
+    if score and scale is None:
+        scale = "nps" if _is_nps(questions[score]) else "csat5"
+    return Survey(questions, texts, score, scale)
+
+
+def _question(raw: dict[str, Any]) -> Question | None:
+    if raw.get("id") is None:
+        return None
+    answers = raw.get("answers") or {}
+    choices = [c for c in answers.get("choices") or [] if isinstance(c, dict)]
+    choices.sort(key=lambda c: leading_number(c.get("position")) or 0)
+    headings = raw.get("headings") or [{}]
+    display = (raw.get("display_options") or {}).get("display_type")
+    family, subtype = str(raw.get("family") or ""), str(raw.get("subtype") or "")
+    return Question(
+        id=str(raw["id"]),
+        family=family,
+        subtype=subtype,
+        heading=str(headings[0].get("heading") or "") if isinstance(headings[0], dict) else "",
+        choices={str(c.get("id")): place for place, c in enumerate(choices)},
+        labels={str(c.get("id")): str(c.get("text") or "") for c in choices},
+        open_text=family == "open_ended"
+        and subtype in ("essay", "single")
+        and display not in ("slider", "file_upload"),
+    )
+
+
+def _is_nps(q: Question) -> bool:
+    """SurveyMonkey's NPS question: a rating matrix of 11 choices (0 to 10)."""
+    return q.family == "matrix" and q.subtype == "rating" and len(q.choices) == 11
+
+
+def rows(source: Source, found: Survey, item: Any) -> list[Row]:
+    """A response's comments; none for previews and screened-out responses.
+
+    Raises RecordError when the response is not what the details describe.
+    """
+    if not isinstance(item, dict) or not isinstance(item.get("pages"), list):
+        raise RecordError("not a SurveyMonkey response (no pages)")
+    if item.get("response_status") in _SKIPPED_STATUS or item.get("collection_mode") in (
+        _SKIPPED_MODE
+    ):
+        return []
+    given: dict[str, list[dict[str, Any]]] = {}
+    for page in item["pages"]:
+        for q in page.get("questions") or [] if isinstance(page, dict) else []:
+            if isinstance(q, dict):
+                given[str(q.get("id"))] = [a for a in q.get("answers") or [] if isinstance(a, dict)]
+    unknown = sorted(set(given) - set(found.questions))
+    if unknown:
+        raise RecordError(
+            f"question(s) {', '.join(unknown)} are not in the survey's details; "
+            "has the survey changed?"
+        )
+    score = _score(found, given)
+    try:
+        when = parse_date(item.get("date_modified") or item.get("date_created"))
+    except (ValueError, OverflowError):
+        when = None
+    custom = item.get("custom_variables") if isinstance(item.get("custom_variables"), dict) else {}
+    meta = {
+        str(k): str(v)
+        for k, v in (custom or {}).items()
+        if isinstance(v, str | int | float) and v != "" and not set(words(str(k))) & _PERSONAL
+    }
+    for qid, answers in given.items():  # a store, plan or product picked from a list
+        question = found.questions[qid]
+        picked = [question.labels.get(str(a.get("choice_id")), "") for a in answers]
+        if question.family == "single_choice" and picked and picked[0]:
+            meta[question.heading] = picked[0]
+    out: list[Row] = []
+    for qid in found.texts:
+        text = "\n".join(str(a["text"]) for a in given.get(qid, []) if a.get("text"))
+        if text.strip():
+            out.append(
+                Verbatim(
+                    source=source.name,
+                    text=text,
+                    response_id=f"{item.get('id')}/{qid}",
+                    score=score,
+                    scale=found.scale if score is not None else None,
+                    given_at=when,
+                    meta={**meta, "question": found.questions[qid].heading},
+                )
+            )
+    return out
+
+
+def _score(found: Survey, given: dict[str, list[dict[str, Any]]]) -> float | None:
+    if not found.score or not given.get(found.score):
+        return None
+    question = found.questions[found.score]
+    choice = str(given[found.score][0].get("choice_id"))
+    if choice not in question.choices:
+        raise RecordError(
+            f"choice {choice} of question {question.id} is not in the survey's details; "
+            "has the survey changed?"
+        )
+    place = question.choices[choice]
+    return float(place if found.scale == "nps" else place + 1)
+
+
+def pages(
+    source: Source, token: str, cursor: str | None, client: httpx.Client, sleep: Sleep = time.sleep
+) -> Iterator[Page]:
+    """Responses changed since the cursor, oldest change first, page after page."""
+    base = f"{source.url or API}/v3/surveys/{source.survey}"
+    auth = {"headers": {"Authorization": f"bearer {token}"}}
+    found = survey(source, get_json(client, f"{base}/details", {}, sleep, "SurveyMonkey", **auth))
+    url: str | None = f"{base}/responses/bulk"
+    params: dict[str, Any] = {
+        "per_page": PAGE_SIZE,
+        "sort_by": "date_modified",
+        "sort_order": "ASC",
+    }
+    if cursor:
+        params["start_modified_at"] = cursor
+    while url:
+        body = get_json(client, url, params, sleep, "SurveyMonkey", **auth)
+        data = body.get("data") if isinstance(body, dict) else None
+        if not isinstance(data, list):
+            raise PullError("schema", "the answer has no data list; has the API changed?")
+        out: list[Row] = []
+        skipped = 0
+        for item in data:
+            if isinstance(item, dict):
+                cursor = max(cursor or "", _utc(item.get("date_modified")) or "") or cursor
+            try:
+                made = rows(source, found, item)
+            except RecordError as exc:
+                out.append(QuarantinedRow(0, str(exc), json.dumps(item, default=str)[:100_000]))
+                continue
+            out += made
+            skipped += not made
+        yield Page(out, cursor, skipped)
+        following = _next(body, base)
+        if following is not None and following == url:
+            raise PullError("schema", f"links.next points back at {url}; has the API changed?")
+        url, params = following, {}
+
+
+def _utc(stamp: Any) -> str | None:
+    """`2018-05-31T23:32:50+00:00` as start_modified_at takes it: UTC, no offset."""
+    try:
+        moment = datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _next(body: dict[str, Any], base: str) -> str | None:
+    """links.next, which must stay on the API the token was given to."""
+    link = (body.get("links") or {}).get("next")
+    if not link:
+        return None
+    root = base.split("/v3/", 1)[0]
+    if not str(link).startswith(root + "/"):
+        raise PullError("schema", f"links.next leaves {root}; refusing to send the token there")
+    return str(link)
