@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from itertools import chain, islice
@@ -73,8 +73,12 @@ def parse_export(
     asked: Mapping | None = None,
     fmt: str | None = None,
     encoding: str = "utf-8",
+    texts: Sequence[str] = (),
 ) -> Export:
-    """An export from its text; `path` names it (and its suffix hints at the format)."""
+    """An export from its text; `path` names it (and its suffix hints at the format).
+
+    `texts` names a survey export's open-text columns (a configured source's `text`).
+    """
     fmt = fmt or sniff_format(path, text)
     records: list[Record]
     if fmt == "jsonl":
@@ -85,7 +89,9 @@ def parse_export(
         head = list(islice(rows, 3))
         lay = _layout(fmt, [values for _, values in head])
         if lay is not None:
-            return _survey_export(path, encoding, source, lay, chain(head, rows), delimiter, asked)
+            return _survey_export(
+                path, encoding, source, lay, chain(head, rows), delimiter, asked, texts
+            )
         if fmt != "csv":
             raise UnreadableFile(
                 f"{path} is not a {fmt} export: its header rows are not the ones {fmt} writes"
@@ -208,6 +214,7 @@ def _survey_export(
     rows: Iterator[tuple[int, list[str]]],
     delimiter: str,
     asked: Mapping | None,
+    chosen: Sequence[str] = (),
 ) -> Export:
     """A survey platform's export: header rows skipped, one record per open-text answer."""
     names = lay.names[: header_width(lay.names)]
@@ -219,11 +226,14 @@ def _survey_export(
                 table.append((line, record))
     samples = [r for _, r in table[:SAMPLE_ROWS] if isinstance(r, dict)]
     asked = asked or Mapping()
-    if asked.text is not None and asked.text not in names:
+    chosen = list(chosen) or ([asked.text] if asked.text else [])
+    missing = [c for c in chosen if c not in names]
+    if missing:
         raise MappingError(
-            f"no column {asked.text!r} for the text; the columns are: {', '.join(names)}"
+            f"no column {', '.join(map(repr, missing))} for the text; "
+            f"the columns are: {', '.join(names)}"
         )
-    texts = [asked.text] if asked.text else survey.open_texts(lay, samples)
+    texts = chosen or survey.open_texts(lay, samples)
     if not texts:
         raise MappingError(
             f"{path}: a {lay.format} export, but no open-text question found; name one with "

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from ingest import delighted, surveymonkey, typeform, zendesk
+from ingest import delighted, qualtrics_api, surveymonkey, typeform, zendesk
 from ingest.api import Page, PullError
 from ticker.pipeline import Pipeline, numbered
 from ticker.sources import Source
@@ -24,6 +24,7 @@ ADAPTERS: dict[str, Pages] = {
     "delighted": delighted.pages,
     "typeform": typeform.pages,
     "surveymonkey": surveymonkey.pages,
+    "qualtrics": qualtrics_api.pages,
 }
 
 
