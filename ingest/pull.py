@@ -33,6 +33,7 @@ class PullReport:
     pages: int = 0
     added: int = 0
     skipped: int = 0
+    quarantined: int = 0
 
 
 def pull(
@@ -57,8 +58,10 @@ def pull(
                 store.save_cursor(name, page.cursor)  # an empty page still moves the cursor
             report.pages += 1
             report.added += part.added
+            report.quarantined += len(part.quarantined)
             report.skipped += page.skipped
     except PullError as exc:
         store.source_failed(name, f"{exc.kind}: {exc}")
         raise
+    store.source_pulled(name, report.added, report.quarantined)
     return report

@@ -285,6 +285,8 @@ def _sources(args: argparse.Namespace, settings: Settings) -> int:
             f"{row['name']:<24} {row['status']:<13} {row.get('comments', 0):>7,} comments, "
             f"last {last}, {row.get('quarantined', 0):,} quarantined"
         )
+        if row.get("last_pull_at"):
+            print(f"{'':<24} last pull {row['last_pull_at']}: {row['last_pull_added']:,} added")
         if row.get("last_error"):
             print(f"{'':<24} last error: {row['last_error']}")
     if not rows:

@@ -91,3 +91,11 @@ def m005_source_cursor(db: Database) -> None:
     db.table("sources").add_column("cursor", str)
     db.table("sources").add_column("last_error", str)
     db.table("sources").add_column("last_error_at", str)
+
+
+@migrations()
+def m006_source_pulls(db: Database) -> None:
+    """When a source's last pull read everything, and what it added and quarantined."""
+    db.table("sources").add_column("last_pull_at", str)
+    db.table("sources").add_column("last_pull_added", int)
+    db.table("sources").add_column("last_pull_quarantined", int)

@@ -153,10 +153,11 @@ def health(
 ) -> list[dict[str, Any]]:
     """Each source's state for `voc-ticker sources` and /api/sources.
 
-    `ok`: it has brought comments and its last problem (if any) is older than its last import;
-    `degraded`: its latest rows went to quarantine, or its last pull failed; `auth failed`: the
-    platform refused its credentials; `waiting`: nothing received yet; `misconfigured`: its
-    secret's environment variable is not set.
+    `ok`: it has brought comments and its last problem (if any) is older than its last import,
+    or its last pull read everything and quarantined nothing; `degraded`: its latest rows went
+    to quarantine, or its last pull failed; `auth failed`: the platform refused its
+    credentials; `waiting`: nothing received yet; `misconfigured`: its secret's environment
+    variable is not set.
     """
     rows = []
     for name in sorted(set(configured) | set(seen)):
@@ -166,9 +167,12 @@ def health(
         if source is not None:
             info["adapter"] = source.adapter
         last_ok, last_bad = info.get("last_ingest_at") or "", info.get("last_error_at") or ""
+        pulled = info.get("last_pull_at") or ""
         if source is not None and not env.get(source.secret_env):
             info["status"] = "misconfigured"
             info["last_error"] = f"environment variable {source.secret_env} is not set"
+        elif pulled and pulled >= last_bad:  # the last pull says how the source is now
+            info["status"] = "degraded" if info.get("last_pull_quarantined") else "ok"
         elif str(info.get("last_error") or "").startswith("auth:") and last_bad >= last_ok:
             info["status"] = "auth failed"  # stopped until someone fixes the credentials
         elif not info.get("comments") and not last_bad:

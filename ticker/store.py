@@ -104,6 +104,15 @@ class Store:
         with self.db.atomic():
             self.db.execute("UPDATE sources SET cursor = ? WHERE name = ?", [cursor, source])
 
+    def source_pulled(self, source: str, added: int, quarantined: int) -> None:
+        """Record a pull that read everything it was asked (what it added may be nothing)."""
+        with self.db.atomic():
+            self.db.execute(
+                "UPDATE sources SET last_pull_at = ?, last_pull_added = ?, "
+                "last_pull_quarantined = ? WHERE name = ?",
+                [now(), added, quarantined, source],
+            )
+
     def source_failed(self, source: str, error: str) -> None:
         """Record why a source's last pull failed (shown by `voc-ticker sources`)."""
         with self.db.atomic():
@@ -137,7 +146,9 @@ class Store:
         """Per source: comments, last import, webhook deliveries and the last quarantined row."""
         health: dict[str, dict[str, Any]] = {}
         for row in self.db.query(
-            "SELECT s.name, s.kind, s.last_ingest_at, s.last_error, s.last_error_at, "
+            "SELECT s.name, s.kind, s.last_ingest_at, s.last_pull_at, s.last_pull_added, "
+            "s.last_pull_quarantined, "
+            "s.last_error, s.last_error_at, "
             "(SELECT count(*) FROM verbatims v WHERE v.source = s.name) AS comments, "
             "(SELECT count(*) FROM quarantine q WHERE q.source = s.name) AS quarantined, "
             "(SELECT max(at) FROM deliveries d WHERE d.source = s.name) AS last_delivery_at "

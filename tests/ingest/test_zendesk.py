@@ -112,10 +112,16 @@ def test_a_pull_killed_half_way_resumes_without_loss_or_repeats(
         with pytest.raises(PullError, match="gave up"):
             run(pipeline, url)
         assert store.cursor("zendesk") == "200" and store.count() == 80
+        [row] = health({}, store.source_health(), ENV)
+        assert row["status"] == "degraded" and row["last_pull_at"] is None
         fake.fail_from = None
         fake.requests.clear()
         report = run(pipeline, url)
-    assert report.added == 40 and len(fake.requests) == 1
+        assert health({}, store.source_health(), ENV)[0]["last_pull_added"] == 40
+        assert run(pipeline, url).added == 0
+    [row] = health({}, store.source_health(), ENV)
+    assert row["status"] == "ok" and row["last_pull_added"] == 0  # an empty pull is a good one
+    assert report.added == 40 and len(fake.requests) == 2
     assert (
         store.count() == 120 == len({r["id"] for r in store.db.query("SELECT id FROM verbatims")})
     )

@@ -25,6 +25,7 @@ def test_database_is_in_wal_mode_with_migrations_recorded(store: Store) -> None:
         "m003_masked_text",
         "m004_deliveries",
         "m005_source_cursor",
+        "m006_source_pulls",
     ]
 
 
@@ -32,7 +33,7 @@ def test_reopening_applies_nothing_twice(store: Store) -> None:
     """Opening an existing database keeps its rows and its migration record."""
     store.close()
     again = Store(store.path)
-    assert again.db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 5
+    assert again.db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 6
     assert [f.name for f in again.feeds()] == ["all"]
     again.close()
 
