@@ -22,6 +22,12 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def moment() -> str:
+    """UTC now to the microsecond: a pull's end and its failure must be ordered within a
+    second (it still sorts after `now()` of the same second, as `.` comes after `+`)."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
 class NotFound(LookupError):
     """No verbatim or feed with that id or name."""
 
@@ -110,7 +116,7 @@ class Store:
             self.db.execute(
                 "UPDATE sources SET last_pull_at = ?, last_pull_added = ?, "
                 "last_pull_quarantined = ? WHERE name = ?",
-                [now(), added, quarantined, source],
+                [moment(), added, quarantined, source],
             )
 
     def source_failed(self, source: str, error: str) -> None:
@@ -118,7 +124,7 @@ class Store:
         with self.db.atomic():
             self.db.execute(
                 "UPDATE sources SET last_error = ?, last_error_at = ? WHERE name = ?",
-                [error, now(), source],
+                [error, moment(), source],
             )
 
     def quarantine(self, source: str, origin: str, rows: Iterable[QuarantinedRow]) -> None:

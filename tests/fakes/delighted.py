@@ -20,6 +20,7 @@ KEY = "dl-key"
 @dataclass
 class FakeDelighted(FakeAPI):
     responses: list[dict[str, Any]]
+    body_override: Any = None  # a changed API's answer
 
     def error(self, status: int, message: str) -> dict[str, Any]:
         return {"message": message}
@@ -29,6 +30,8 @@ class FakeDelighted(FakeAPI):
             expected = "Basic " + base64.b64encode(f"{KEY}:".encode()).decode()
             if refused := self.refused(request, request.headers.get("authorization") == expected):
                 return refused
+            if self.body_override is not None:
+                return JSONResponse(self.body_override)
             q = request.query_params
             since = int(q.get("updated_since", 0))
             chosen = [r for r in self.responses if (r["updated_at"] or r["created_at"]) > since]

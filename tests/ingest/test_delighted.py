@@ -8,9 +8,9 @@ from ingest.api import PullError
 from ingest.pull import PullReport
 from tests.conftest import serve_asgi
 from tests.fakes.delighted import KEY, FakeDelighted, response
-from tests.ingest.conftest import pulled
+from tests.ingest.conftest import Sleeps, pulled
 from ticker.pipeline import Pipeline
-from ticker.sources import Source
+from ticker.sources import Source, health
 from ticker.store import Store
 
 
@@ -60,3 +60,24 @@ def test_a_wrong_key_is_an_auth_failure(pipeline: Pipeline, store: Store) -> Non
     with serve_asgi(FakeDelighted([]).app()) as url, pytest.raises(PullError) as failed:
         run(pipeline, url, key="wrong")
     assert failed.value.kind == "auth"
+
+
+def test_429_and_5xx_are_waited_out(pipeline: Pipeline, store: Store) -> None:
+    """Retry-After is honoured, a 502 backed off; every response still arrives."""
+    fake = FakeDelighted([response(1)], failures=[(429, {"Retry-After": "3"}), (502, {})])
+    sleeps = Sleeps()
+    with serve_asgi(fake.app()) as url:
+        source = Source("delighted", "delighted", "DL_KEY", url=url)
+        report = pulled(pipeline, source, {"DL_KEY": KEY}, sleeps)
+    assert sleeps == [3.0, 2.0] and report.added == 1
+
+
+def test_an_empty_account_and_a_changed_api(pipeline: Pipeline, store: Store) -> None:
+    """No responses: one empty page. An object where a list belongs: stopped, degraded."""
+    with serve_asgi(FakeDelighted([]).app()) as url:
+        assert (run(pipeline, url).pages, store.count()) == (1, 0)
+    changed = FakeDelighted([], body_override={"responses": []})
+    with serve_asgi(changed.app()) as url, pytest.raises(PullError, match="changed") as failed:
+        run(pipeline, url)
+    assert failed.value.kind == "schema"
+    assert health({}, store.source_health(), {"DL_KEY": KEY})[0]["status"] == "degraded"
