@@ -73,6 +73,7 @@ def response(source: Source, item: Any) -> Verbatim | None:
     score = float(raw) if isinstance(raw, int | float) and scale is not None else None
     props = item.get("person_properties") or {}
     meta = {str(k): str(v) for k, v in props.items() if isinstance(v, str | int | float)}
+    meta = source.pick({**item, **props}, meta)
     try:
         given = parse_date(item.get("updated_at") or item.get("created_at"))
     except (ValueError, OverflowError, OSError):

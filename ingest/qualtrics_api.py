@@ -14,6 +14,7 @@ import io
 import time
 import zipfile
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
@@ -24,8 +25,9 @@ from ingest.api import Page, PullError, Sleep, as_json, fetch, get_json
 from ingest.columns import Mapping, MappingError
 from ingest.decode import UnreadableFile
 from ingest.files import parse_export
+from ingest.survey import QUESTION
 from ticker.pipeline import Row
-from ticker.records import Scale
+from ticker.records import Scale, Verbatim
 from ticker.sources import Source
 
 POLLS = 120  # about ten minutes of polling before a pull gives the export up
@@ -53,7 +55,12 @@ def pages(
     file_id = _wait_for_file(client, f"{base}/{progress}", sleep, auth)
     zipped = fetch(client, "GET", f"{base}/{file_id}/file", sleep, "Qualtrics", **auth).content
     name, text = _csv_in(zipped)
-    chosen = Mapping(score=source.score, scale=cast(Scale | None, source.scale))
+    fields = tuple(name for _, name in source.meta or ())
+    chosen = Mapping(
+        score=source.score,
+        scale=cast(Scale | None, source.scale),
+        meta=(*fields, QUESTION) if source.meta is not None else None,
+    )
     try:
         export = parse_export(text, Path(name), source.name, chosen, "qualtrics", texts=source.text)
     except (UnreadableFile, MappingError) as exc:
@@ -64,6 +71,8 @@ def pages(
         row = export.convert(record, line)
         if row is None:
             empty += 1
+        elif isinstance(row, Verbatim):
+            rows.append(replace(row, meta=source.pick(row.meta, row.meta)))
         else:
             rows.append(row)
     yield Page(rows, end, empty)

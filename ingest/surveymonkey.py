@@ -147,9 +147,12 @@ def rows(source: Source, found: Survey, item: Any) -> list[Row]:
         for k, v in (custom or {}).items()
         if isinstance(v, str | int | float) and v != "" and not set(words(str(k))) & _PERSONAL
     }
+    available: dict[str, Any] = dict(custom or {})
     for qid, answers in given.items():  # a store, plan or product picked from a list
         question = found.questions[qid]
         picked = [question.labels.get(str(a.get("choice_id")), "") for a in answers]
+        said = [str(a.get("text")) for a in answers if a.get("text")]
+        available[qid] = ", ".join([p for p in picked if p] + said)
         if question.family == "single_choice" and picked and picked[0]:
             meta[question.heading] = picked[0]
     out: list[Row] = []
@@ -164,7 +167,7 @@ def rows(source: Source, found: Survey, item: Any) -> list[Row]:
                     score=score,
                     scale=found.scale if score is not None else None,
                     given_at=when,
-                    meta={**meta, "question": found.questions[qid].heading},
+                    meta=source.pick(available, {**meta, "question": found.questions[qid].heading}),
                 )
             )
     return out

@@ -120,6 +120,11 @@ def verbatims(source: Source, response: Any, fields: Fields) -> list[Verbatim]:
         for k, v in (hidden or {}).items()
         if isinstance(v, str | int | float) and not set(words(str(k))) & _PERSONAL
     }
+    available = {**(hidden or {})}
+    for answer in answers:
+        for key in (_field(answer).get("id"), _field(answer).get("ref")):
+            if isinstance(key, str):
+                available[key] = _value(answer)
     found = []
     for answer in answers:
         field = _field(answer)
@@ -140,7 +145,9 @@ def verbatims(source: Source, response: Any, fields: Fields) -> list[Verbatim]:
                     score=score,
                     scale=scale if score is not None else None,
                     given_at=given,
-                    meta={**meta, "question": str(title)} if title else dict(meta),
+                    meta=source.pick(available, {**meta, "question": str(title)})
+                    if title
+                    else source.pick(available, meta),
                 )
             )
     return found
@@ -166,6 +173,17 @@ def _score(
                 raise RecordError(f"the score answer {answer.get('number')!r} is not a number")
             return number, cast(Scale | None, scale)  # a configured scale was checked
     return None, None
+
+
+def _value(answer: dict[str, Any]) -> Any:
+    """What an answer holds, as metadata can keep it: a choice's label, labels joined…"""
+    kind = str(answer.get("type"))
+    value = answer.get(kind)
+    if kind == "choice" and isinstance(value, dict):
+        return value.get("label") or value.get("other")
+    if kind == "choices" and isinstance(value, dict):
+        return ", ".join(str(v) for v in [*(value.get("labels") or []), value.get("other")] if v)
+    return value
 
 
 def _field(answer: dict[str, Any]) -> dict[str, Any]:

@@ -125,7 +125,7 @@ def parse_generic(source: Source, payload: Any) -> list[Verbatim]:
                 item.get("score"),
                 item.get("scale"),
                 item.get("given_at"),
-                item.get("meta") or {},
+                source.pick(item.get("meta") or {}, item.get("meta") or {}),
             )
         )
     return found
@@ -151,6 +151,7 @@ def parse_formbricks(source: Source, payload: Any) -> list[Verbatim]:
     meta = {k: str(v) for k, v in (data.get("meta") or {}).items() if isinstance(v, str)}
     if data.get("language"):
         meta["language"] = str(data["language"])
+    meta = source.pick({**answers, **meta}, meta)
     return [
         _verbatim(
             source,

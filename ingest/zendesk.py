@@ -64,6 +64,7 @@ def rating(source: Source, item: Any) -> Verbatim | None:
     meta = {"zendesk_score": str(item["score"])}
     if item.get("reason"):
         meta["reason"] = str(item["reason"])
+    meta = source.pick({**item, **meta}, meta)
     try:
         given = parse_date(item.get("updated_at") or item.get("created_at"))
     except ValueError:

@@ -50,8 +50,23 @@ class Source:
     url: str | None = None  # an API's base URL, e.g. https://acme.zendesk.com
     user: str | None = None  # the account the API token belongs to
     survey: str | None = None  # the survey (or form) an API source pulls
+    meta: tuple[tuple[str, str], ...] | None = None  # (label, field) kept as metadata
     every: float | None = None  # pull every so many seconds while the server runs…
     cron: str | None = None  # …or on a crontab schedule ("*/15 * * * *")
+
+    def pick(self, available: Mapping[str, Any], default: Mapping[str, str]) -> dict[str, str]:
+        """The metadata to keep: the fields `meta` names, under their labels, or the adapter's
+        default; the question's wording stays either way."""
+        if self.meta is None:
+            return dict(default)
+        kept = {
+            label: str(available[name])
+            for label, name in self.meta
+            if available.get(name) not in (None, "") and not isinstance(available[name], dict)
+        }
+        if "question" in default:
+            kept["question"] = default["question"]
+        return kept
 
     def secret(self, env: Mapping[str, str] | None = None) -> str:
         """The secret from the environment; SettingsError names the variable if it is unset."""
@@ -87,6 +102,7 @@ def _source(name: str, table: Any) -> Source:
         "url",
         "user",
         "survey",
+        "meta",
         "every",
         "cron",
     }
@@ -125,6 +141,7 @@ def _source(name: str, table: Any) -> Source:
         raise SettingsError(f'{where}: cron must be a crontab line like "*/15 * * * *"')
     if (every is not None or cron is not None) and adapter not in PULLED:
         raise SettingsError(f"{where}: only API sources are pulled on a schedule")
+    meta = _meta(where, table.get("meta"))
     score = _id(table.get("score"))
     if score is not None and not isinstance(score, str):
         raise SettingsError(f"{where}: score must be a question id or ref")
@@ -138,8 +155,23 @@ def _source(name: str, table: Any) -> Source:
         url,
         user,
         survey,
+        meta,
         every,
         cron,
+    )
+
+
+def _meta(where: str, value: Any) -> tuple[tuple[str, str], ...] | None:
+    """`meta = ["plan", "store"]` keeps fields under their names; `meta = {store = "q7"}`
+    under a label of your choosing (what a feed's display shows)."""
+    if value is None:
+        return None
+    if isinstance(value, list) and all(isinstance(v, str | int) for v in value):
+        return tuple((str(v), str(v)) for v in value)
+    if isinstance(value, dict) and all(isinstance(v, str | int) for v in value.values()):
+        return tuple((str(k), str(v)) for k, v in value.items())
+    raise SettingsError(
+        f'{where}: meta must list fields (["plan"]) or label them ({{store = "q7"}})'
     )
 
 

@@ -128,3 +128,12 @@ def test_a_pull_killed_during_the_download_is_redone_whole(
         report = run(pipeline, url)
         again = run(pipeline, url)
     assert report.added == 40 and again.added == 0 and store.count() == 40
+
+
+def test_meta_keeps_export_columns_under_labels(pipeline: Pipeline, store: Store) -> None:
+    """`meta = {language = "UserLanguage"}`: that column only (and the question)."""
+    fake = FakeQualtrics(export_csv(EARLY[:1]))
+    with running(fake) as url:
+        run(pipeline, url, meta=(("language", "UserLanguage"),))
+    [row] = [store.get(r["id"]) for r in store.db.query("SELECT id FROM verbatims")]
+    assert row.meta == {"language": "EN", "question": "What is the main reason for your score?"}

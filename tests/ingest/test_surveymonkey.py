@@ -168,3 +168,18 @@ def test_a_pull_killed_half_way_resumes_without_loss_or_repeats(
         fake.fail_from = None
         report = run(pipeline, url)
     assert report.added == 100 and store.count() == 300
+
+
+def test_meta_names_questions_and_custom_variables(pipeline: Pipeline, store: Store) -> None:
+    """`meta = {store = "503", campaign = "utm"}`: the picked choice and the variable."""
+    item = answered(1)
+    item["custom_variables"] = {"utm": "autumn-mail", "email": "ana@example.com"}
+    fake = FakeSurveyMonkey(DETAILS, [item])
+    with running(fake) as url:
+        run(pipeline, url, meta=(("store", "503"), ("campaign", "utm")))
+    [row] = [store.get(r["id"]) for r in store.db.query("SELECT id FROM verbatims")]
+    assert row.meta == {
+        "store": "Paris",
+        "campaign": "autumn-mail",
+        "question": "What is the main reason for your score?",
+    }

@@ -158,3 +158,16 @@ def test_a_pull_killed_half_way_is_read_again_whole(pipeline: Pipeline, store: S
         fake.fail_from = None
         report = run(pipeline, url)
     assert report.added == 1500 and store.count() == 2500
+
+
+def test_meta_keeps_the_fields_named_under_their_labels(pipeline: Pipeline, store: Store) -> None:
+    """`meta = {plan = "plan"}` keeps the choice's label; nothing else but the question."""
+    fake = FakeTypeform(FORM, [answered(1)])
+    with running(fake) as url:
+        run(pipeline, url, meta=(("plan", "plan"), ("who", "name")))
+    [row] = [store.get(r["id"]) for r in store.db.query("SELECT id FROM verbatims")]
+    assert row.meta == {
+        "plan": "Pro",
+        "who": "Ana",
+        "question": "What is the main reason for your score?",
+    }

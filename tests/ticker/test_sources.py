@@ -44,6 +44,9 @@ def test_sources_and_settings_share_one_file(tmp_path: Path) -> None:
         ('adapter = "webhook"\nsecret_env = "X"\nsecret = "hunter2"', "unknown key"),
         ('adapter = "webhook"\nsecret_env = "X"\ntext = "q1"', "text must be a list"),
         ('adapter = "webhook"\nsecret_env = "X"\nscale = "percent"', "scale 'percent'"),
+        ('adapter = "webhook"\nsecret_env = "X"\nmeta = "plan"', "meta must list fields"),
+        ('adapter = "typeform"\nsecret_env = "X"', "survey must be the id"),
+        ('adapter = "qualtrics"\nsecret_env = "X"\nsurvey = "SV_1"', "url must be"),
     ],
 )
 def test_each_mistake_is_named(tmp_path: Path, table: str, message: str) -> None:
@@ -52,6 +55,24 @@ def test_each_mistake_is_named(tmp_path: Path, table: str, message: str) -> None
     config.write_text(f"[sources.s]\n{table}\n")
     with pytest.raises(SettingsError, match=r"\[sources\.s\].*" + message.replace("(", r"\(")):
         load_sources(config)
+
+
+def test_meta_as_a_list_or_with_labels(tmp_path: Path) -> None:
+    """A list keeps fields under their names, a table under labels; SurveyMonkey's numeric
+    ids may be written unquoted."""
+    config = tmp_path / "voc-ticker.toml"
+    config.write_text(
+        '[sources.a]\nadapter = "webhook"\nsecret_env = "X"\nmeta = ["plan"]\n'
+        '[sources.b]\nadapter = "surveymonkey"\nsecret_env = "X"\nsurvey = 152299962\n'
+        "meta = {store = 503}\n"
+    )
+    found = load_sources(config)
+    assert found["a"].meta == (("plan", "plan"),)
+    assert (found["b"].meta, found["b"].survey) == ((("store", "503"),), "152299962")
+    assert found["b"].pick({"503": "Paris", "x": "y"}, {"question": "Why?"}) == {
+        "store": "Paris",
+        "question": "Why?",
+    }
 
 
 def test_a_secret_comes_only_from_the_environment() -> None:
