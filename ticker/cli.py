@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import getpass
 import io
 import json
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -22,6 +24,7 @@ from ingest.dryrun import tag_stream
 from ingest.files import FORMATS, open_export
 from ingest.pull import ADAPTERS as PULL_ADAPTERS
 from ingest.pull import pull
+from ingest.schedule import work
 from ticker.curation import ACTIONS
 from ticker.demo import run_demo
 from ticker.feeds import Feed, FeedError
@@ -125,6 +128,13 @@ def _parser() -> argparse.ArgumentParser:
 
     c = command("feeds", _feeds, "List feeds, or create or change one from a JSON definition.")
     c.add_argument("--set", metavar="JSON", help='e.g. {"name": "support", "filter": {...}}')
+
+    command(
+        "worker",
+        _worker,
+        "Run the scheduled pulls (every/cron sources) until stopped, instead of the server "
+        "(set pull_in_server = false for the servers).",
+    )
 
     for name, help in (
         ("serve", "Run the server."),
@@ -313,6 +323,16 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     except SettingsError as exc:
         raise CommandError(str(exc)) from None
     serve(settings, args.config)
+    return 0
+
+
+def _worker(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        sources = load_sources(args.config)
+        logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(message)s")
+        asyncio.run(work(settings, sources))
+    except SettingsError as exc:
+        raise CommandError(str(exc)) from None
     return 0
 
 

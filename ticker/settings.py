@@ -76,6 +76,11 @@ class Settings:
         0, "Processes that tag comments during a large import; 0 means one per CPU core."
     )
     trickle_seconds: float = _setting(4.0, "Seconds between comments trickled in by `demo`.")
+    pull_in_server: bool = _setting(
+        True,
+        "Run the scheduled pulls (`every`/`cron` sources) in the server; false when a "
+        "`voc-ticker worker` process runs them, e.g. beside several server processes.",
+    )
     log_level: str = _setting("info", "Log level: debug, info, warning or error.")
 
     @classmethod

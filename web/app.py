@@ -15,13 +15,14 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
+from ingest import schedule
 from ticker.playlist import Playlists
 from ticker.redact import Redactor
 from ticker.sentiment import Tagger
 from ticker.settings import Settings
 from ticker.sources import Source, load_sources
 from ticker.store import Store
-from web import live, pages, scheduler, webhooks, wsserver
+from web import live, pages, webhooks, wsserver
 from web.hub import Hub
 from web.security import SecurityHeaders
 from web.state import AppState
@@ -47,7 +48,9 @@ def create_app(settings: Settings, sources: dict[str, Source] | None = None) -> 
         )
         app.state.voc = state
         watcher = asyncio.create_task(live.run(state))
-        state.scheduler = scheduler.start(settings, state.sources)
+        state.scheduler = (
+            schedule.start(settings, state.sources) if settings.pull_in_server else None
+        )
         stream = await wsserver.start(state) if settings.stream_at else None
         try:
             yield

@@ -11,10 +11,10 @@ from string import Template
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
+from ingest.schedule import next_runs
 from ticker.feeds import DEFAULT_FEED
 from ticker.sources import health
 from ticker.store import NotFound
-from web.scheduler import next_runs
 from web.state import AppState
 
 TEMPLATES = Path(__file__).parent / "templates"

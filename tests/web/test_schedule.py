@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import time
+from dataclasses import replace
+from pathlib import Path
 
 import httpx
 import pytest
@@ -58,4 +64,55 @@ def test_a_refused_token_pauses_the_source(
         time.sleep(1.0)  # three intervals: a retry loop would have asked again
         [row] = httpx.get(f"{server.http}/api/sources").json()
         assert row["next_run"] is None and len(fake.requests) == asked == 1
+        next(servers, None)
+
+
+def test_a_worker_process_pulls_and_stops_cleanly(tmp_path: Path, store: Store) -> None:
+    """`voc-ticker worker` pulls at start and on its interval, and exits 0 on SIGTERM."""
+    fake = FakeZendesk([rating(1, "good", "Lovely, fast help!")])
+    with running(fake) as url:
+        config = tmp_path / "voc-ticker.toml"
+        config.write_text(
+            f'[sources.zd]\nadapter = "zendesk"\nurl = "{url}"\nuser = "{USER}"\n'
+            'secret_env = "VOC_TEST_ZD_TOKEN"\nevery = 1\n'
+        )
+        env = {**os.environ, "VOC_TEST_ZD_TOKEN": TOKEN}
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "ticker",
+                "--config",
+                str(config),
+                "worker",
+                "--db",
+                str(store.path),
+            ],
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            wait_for(lambda: store.count(source="zd") == 1)
+            fake.ratings.append(rating(2, "bad", "Nobody called me back."))
+            wait_for(lambda: store.count(source="zd") == 2)
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            _, err = worker.communicate(timeout=10 * UNIT)
+    assert worker.returncode == 0, err
+    assert TOKEN not in err  # the secret is never logged
+
+
+def test_servers_leave_the_pulls_to_the_worker_when_told(
+    settings: Settings, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pull_in_server = false: the server schedules nothing and asks the platform nothing."""
+    monkeypatch.setenv("VOC_TEST_ZD_TOKEN", TOKEN)
+    fake = FakeZendesk([rating(1)])
+    with running(fake) as url:
+        servers = start_server(replace(settings, pull_in_server=False), sources=scheduled(url))
+        server = next(servers)
+        time.sleep(0.5)
+        [row] = httpx.get(f"{server.http}/api/sources").json()
+        assert fake.requests == [] and "next_run" not in row
         next(servers, None)

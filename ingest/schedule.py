@@ -1,4 +1,5 @@
-"""Scheduled pulls in the server process (APScheduler 3): each API source on its interval or cron.
+"""Scheduled pulls (APScheduler 3): each API source on its interval or cron, in the server
+process or in `voc-ticker worker` (when several server processes share one database).
 
 A pull runs in a thread with its own database connection, one at a time per source; a late run
 is coalesced, not stacked. An authentication failure pauses that source's job: retrying a
@@ -10,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, datetime
+from signal import SIGINT, SIGTERM
 
 import httpx
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -21,7 +23,7 @@ from ingest.pull import ADAPTERS, pull
 from ticker.pipeline import Pipeline
 from ticker.redact import Redactor
 from ticker.sentiment import Tagger
-from ticker.settings import Settings
+from ticker.settings import Settings, SettingsError
 from ticker.sources import Source
 from ticker.store import Store
 
@@ -75,6 +77,20 @@ def pull_once(settings: Settings, source: Source) -> None:
         log.info("pulled %s: %d page(s), %d added", source.name, report.pages, report.added)
     finally:
         store.close()
+
+
+async def work(settings: Settings, sources: dict[str, Source]) -> None:
+    """`voc-ticker worker`: run the scheduled pulls until SIGINT or SIGTERM."""
+    scheduler = start(settings, sources)
+    if scheduler is None:
+        raise SettingsError("no source has `every` or `cron`: there is nothing to schedule")
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal in (SIGINT, SIGTERM):
+        loop.add_signal_handler(signal, stop.set)
+    log.info("worker: pulling %s", ", ".join(job.id for job in scheduler.get_jobs()))
+    await stop.wait()
+    scheduler.shutdown(wait=False)
 
 
 def next_runs(scheduler: AsyncIOScheduler | None) -> dict[str, str | None]:
