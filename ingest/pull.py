@@ -58,10 +58,13 @@ def pull(
                 store.save_cursor(name, page.cursor)  # an empty page still moves the cursor
             report.pages += 1
             report.added += part.added
-            report.quarantined += len(part.quarantined)
+            report.quarantined += part.newly_quarantined
             report.skipped += page.skipped
     except PullError as exc:
         store.source_failed(name, f"{exc.kind}: {exc}")
+        raise
+    except Exception as exc:  # a bug, or an answer no adapter foresaw: still shown as failed
+        store.source_failed(name, f"error: {type(exc).__name__}: {exc}"[:300])
         raise
     store.source_pulled(name, report.added, report.quarantined)
     return report

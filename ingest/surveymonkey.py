@@ -4,9 +4,12 @@ Bulk responses carry only ids (question, row, choice); the survey's details say 
 Comments are the answers to the questions a source names in `text`, else to its essay and
 single-line open-ended questions; the score is the question named in `score`, else the NPS
 question (a one-row rating matrix of 11 choices, whose weights are the NPS groups, not the
-score: the score is the choice's place, 0 to 10). Responses are read oldest change first
-(`sort_by=date_modified`, `start_modified_at`), following `links.next`; each page is committed
-with the newest `date_modified` on it, so a pull stopped anywhere resumes after its last page.
+score: the score is the choice's place, 0 to 10; another rating's score is its choice's weight,
+or the number in its text). Completed responses are read oldest change first
+(`sort_by=date_modified`), each page asked from the newest change of the last one
+(`start_modified_at`, less a second) while `links.next` says there is more: page numbers would
+shift under a response changed during the pull, and skip one. Each page is committed with the
+newest `date_modified` on it, so a pull stopped anywhere resumes after its last page.
 A response naming a question or choice the details do not have (the survey changed under the
 pull) is quarantined with that reason, and the other responses go in.
 """
@@ -17,7 +20,7 @@ import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 import httpx
@@ -32,8 +35,8 @@ from ticker.store import QuarantinedRow
 
 API = "https://api.surveymonkey.com"
 PAGE_SIZE = 100  # the most /responses/bulk gives
-_SKIPPED_STATUS = {"disqualified", "overquota"}
 _SKIPPED_MODE = {"preview", "survey_preview"}
+_PRIVATE = ("ip_address", "email_address", "first_name", "last_name")  # not kept, not quarantined
 _PERSONAL = {"email", "mail", "name", "phone", "ip"}
 
 
@@ -45,7 +48,7 @@ class Question:
     family: str
     subtype: str
     heading: str
-    choices: dict[str, int]  # choice id -> its place (0-based) among the choices
+    values: dict[str, float | None]  # choice id -> the score it stands for
     labels: dict[str, str]  # choice id -> its text
     open_text: bool
 
@@ -83,7 +86,11 @@ def survey(source: Source, details: Any) -> Survey:
     score = source.score or next((q.id for q in questions.values() if _is_nps(q)), None)
     scale = cast(Scale | None, source.scale)
     if score and scale is None:
-        scale = "nps" if _is_nps(questions[score]) else "csat5"
+        values = {v for v in questions[score].values.values() if v is not None}
+        if _is_nps(questions[score]):
+            scale = "nps"
+        elif values and values <= {1.0, 2.0, 3.0, 4.0, 5.0}:
+            scale = "csat5"  # else no scale: the comments flow without a score
     return Survey(questions, texts, score, scale)
 
 
@@ -96,12 +103,15 @@ def _question(raw: dict[str, Any]) -> Question | None:
     headings = raw.get("headings") or [{}]
     display = (raw.get("display_options") or {}).get("display_type")
     family, subtype = str(raw.get("family") or ""), str(raw.get("subtype") or "")
+    nps = family == "matrix" and subtype == "rating" and len(choices) == 11
     return Question(
         id=str(raw["id"]),
         family=family,
         subtype=subtype,
         heading=str(headings[0].get("heading") or "") if isinstance(headings[0], dict) else "",
-        choices={str(c.get("id")): place for place, c in enumerate(choices)},
+        values={
+            str(c.get("id")): float(place) if nps else _value(c) for place, c in enumerate(choices)
+        },
         labels={str(c.get("id")): str(c.get("text") or "") for c in choices},
         open_text=family == "open_ended"
         and subtype in ("essay", "single")
@@ -111,7 +121,15 @@ def _question(raw: dict[str, Any]) -> Question | None:
 
 def _is_nps(q: Question) -> bool:
     """SurveyMonkey's NPS question: a rating matrix of 11 choices (0 to 10)."""
-    return q.family == "matrix" and q.subtype == "rating" and len(q.choices) == 11
+    return q.family == "matrix" and q.subtype == "rating" and len(q.values) == 11
+
+
+def _value(choice: dict[str, Any]) -> float | None:
+    """A rating choice's score: its weight, else a number in its text ("4 - Good")."""
+    weight = choice.get("weight")
+    if isinstance(weight, int | float) and not isinstance(weight, bool):
+        return float(weight)
+    return leading_number(choice.get("text"))
 
 
 def rows(source: Source, found: Survey, item: Any) -> list[Row]:
@@ -121,9 +139,7 @@ def rows(source: Source, found: Survey, item: Any) -> list[Row]:
     """
     if not isinstance(item, dict) or not isinstance(item.get("pages"), list):
         raise RecordError("not a SurveyMonkey response (no pages)")
-    if item.get("response_status") in _SKIPPED_STATUS or item.get("collection_mode") in (
-        _SKIPPED_MODE
-    ):
+    if item.get("collection_mode") in _SKIPPED_MODE:
         return []
     given: dict[str, list[dict[str, Any]]] = {}
     for page in item["pages"]:
@@ -178,13 +194,12 @@ def _score(found: Survey, given: dict[str, list[dict[str, Any]]]) -> float | Non
         return None
     question = found.questions[found.score]
     choice = str(given[found.score][0].get("choice_id"))
-    if choice not in question.choices:
+    if choice not in question.values:
         raise RecordError(
             f"choice {choice} of question {question.id} is not in the survey's details; "
             "has the survey changed?"
         )
-    place = question.choices[choice]
-    return float(place if found.scale == "nps" else place + 1)
+    return question.values[choice] if found.scale else None
 
 
 def pages(
@@ -194,19 +209,17 @@ def pages(
     base = f"{source.url or API}/v3/surveys/{source.survey}"
     auth = {"headers": {"Authorization": f"bearer {token}"}}
     found = survey(source, get_json(client, f"{base}/details", {}, sleep, "SurveyMonkey", **auth))
-    url: str | None = f"{base}/responses/bulk"
-    params: dict[str, Any] = {
-        "per_page": PAGE_SIZE,
-        "sort_by": "date_modified",
-        "sort_order": "ASC",
-    }
-    if cursor:
-        params["start_modified_at"] = cursor
-    while url:
+    url, page = f"{base}/responses/bulk", 1
+    while True:
+        params: dict[str, Any] = {"per_page": PAGE_SIZE, "page": page, "status": "completed"}
+        params |= {"sort_by": "date_modified", "sort_order": "ASC"}
+        if cursor:
+            params["start_modified_at"] = _earlier(cursor)
         body = get_json(client, url, params, sleep, "SurveyMonkey", **auth)
         data = body.get("data") if isinstance(body, dict) else None
         if not isinstance(data, list):
             raise PullError("schema", "the answer has no data list; has the API changed?")
+        before = cursor
         out: list[Row] = []
         skipped = 0
         for item in data:
@@ -215,15 +228,27 @@ def pages(
             try:
                 made = rows(source, found, item)
             except RecordError as exc:
-                out.append(QuarantinedRow(0, str(exc), json.dumps(item, default=str)[:100_000]))
+                out.append(QuarantinedRow(0, str(exc), _raw(item)))
                 continue
             out += made
             skipped += not made
         yield Page(out, cursor, skipped)
-        following = _next(body, base)
-        if following is not None and following == url:
-            raise PullError("schema", f"links.next points back at {url}; has the API changed?")
-        url, params = following, {}
+        if not (body.get("links") or {}).get("next"):
+            return
+        page = page + 1 if cursor == before else 1  # a whole page changed in the same second
+
+
+def _raw(item: Any) -> str:
+    """A response for the quarantine, without the respondent's address, name and IP."""
+    if isinstance(item, dict):
+        item = {k: v for k, v in item.items() if k not in _PRIVATE}
+    return json.dumps(item, default=str)[:100_000]
+
+
+def _earlier(cursor: str) -> str:
+    """A second before the cursor: `start_modified_at` may be exclusive."""
+    moment = datetime.strptime(cursor, "%Y-%m-%dT%H:%M:%S") - timedelta(seconds=1)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def _utc(stamp: Any) -> str | None:
@@ -235,14 +260,3 @@ def _utc(stamp: Any) -> str | None:
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment.strftime("%Y-%m-%dT%H:%M:%S")
-
-
-def _next(body: dict[str, Any], base: str) -> str | None:
-    """links.next, which must stay on the API the token was given to."""
-    link = (body.get("links") or {}).get("next")
-    if not link:
-        return None
-    root = base.split("/v3/", 1)[0]
-    if not str(link).startswith(root + "/"):
-        raise PullError("schema", f"links.next leaves {root}; refusing to send the token there")
-    return str(link)

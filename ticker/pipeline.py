@@ -46,6 +46,7 @@ class IngestReport:
     added: int = 0
     empty: int = 0
     quarantined: list[QuarantinedRow] = field(default_factory=list)
+    newly_quarantined: int = 0  # not in the quarantine before (an API page read again)
     buckets: Counter[str] = field(default_factory=Counter)
 
     @property
@@ -137,10 +138,10 @@ class Pipeline:
             report.empty += chunk.empty
             report.buckets.update(chunk.buckets)
             last = cursor if following is None else None
-            report.added += self.store.insert_rows(chunk.rows, source, last)
-            if chunk.quarantined:
+            if chunk.quarantined:  # before the cursor moves past them
                 report.quarantined.extend(chunk.quarantined)
-                self.store.quarantine(source, origin, chunk.quarantined)
+                report.newly_quarantined += self.store.quarantine(source, origin, chunk.quarantined)
+            report.added += self.store.insert_rows(chunk.rows, source, last)
             if progress:
                 progress(size)
             current = following

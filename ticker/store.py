@@ -127,11 +127,13 @@ class Store:
                 [error, moment(), source],
             )
 
-    def quarantine(self, source: str, origin: str, rows: Iterable[QuarantinedRow]) -> None:
-        """Keep rows that could not be read, with their line and reason; the same row once."""
+    def quarantine(self, source: str, origin: str, rows: Iterable[QuarantinedRow]) -> int:
+        """Keep rows that could not be read, with their line and reason; the same row once.
+
+        Returns how many were new (a pull re-reading a page finds its bad rows again)."""
         stamp = now()
         with self.db.atomic():
-            self.db.conn.executemany(
+            done = self.db.conn.executemany(
                 "INSERT OR IGNORE INTO quarantine (key, source, origin, line, reason, raw, at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [
@@ -147,6 +149,7 @@ class Store:
                     for r in rows
                 ],
             )
+        return max(done.rowcount, 0)
 
     def source_health(self) -> dict[str, dict[str, Any]]:
         """Per source: comments, last import, webhook deliveries and the last quarantined row."""

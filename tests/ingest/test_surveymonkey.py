@@ -51,14 +51,16 @@ def run(pipeline: Pipeline, url: str, sleeps: Sleeps | None = None, **chosen: ob
     return pulled(pipeline, source(url, **chosen), ENV, sleeps)
 
 
-def test_links_next_is_followed_and_ids_resolved(pipeline: Pipeline, store: Store) -> None:
-    """250 responses, three pages of 100: each comment with its NPS from the choice's place
-    (not its weight), the store picked as metadata, and the cursor the newest change."""
+def test_pages_are_read_and_ids_resolved(pipeline: Pipeline, store: Store) -> None:
+    """250 responses, three pages of 100, each asked from the last page's newest change: each
+    comment with its NPS from the choice's place (not its weight), the store picked as
+    metadata, and the cursor the newest change."""
     fake = FakeSurveyMonkey(DETAILS, [answered(i, score=i % 11) for i in range(250)])
     with running(fake) as url:
         report = run(pipeline, url)
     assert (report.pages, report.added) == (3, 250)
-    assert "page=3" in fake.requests[-1] and "per_page=100" in fake.requests[-1]
+    last = fake.requests[-1]
+    assert "start_modified_at=2026-11-01T00%3A03%3A16" in last and "page=1&" in last
     scores = sorted({r["score"] for r in store.db.query("SELECT score FROM verbatims")})
     assert scores == [float(s) for s in range(11)]
     row = store.get(store.db.execute("SELECT id FROM verbatims LIMIT 1").fetchone()[0])
@@ -75,11 +77,11 @@ def test_the_next_pull_starts_at_the_cursor(pipeline: Pipeline, store: Store) ->
         fake.responses.append(answered(100, comment="Parking was impossible."))
         fake.requests.clear()
         report = run(pipeline, url)
-    assert report.added == 1 and "start_modified_at=2026-11-01T00%3A00%3A09" in fake.requests[-1]
+    assert report.added == 1 and "start_modified_at=2026-11-01T00%3A00%3A08" in fake.requests[-1]
 
 
 def test_screened_out_and_preview_responses_are_skipped(pipeline: Pipeline, store: Store) -> None:
-    """Disqualified, over-quota and preview responses are no customers speaking."""
+    """Only completed responses are asked for; previews are no customers speaking."""
     preview = answered(3)
     preview["collection_mode"] = "survey_preview"
     fake = FakeSurveyMonkey(
@@ -89,7 +91,7 @@ def test_screened_out_and_preview_responses_are_skipped(pipeline: Pipeline, stor
     fake.responses[1]["pages"][0]["questions"] = [{"id": "502", "answers": text_answer("x")}]
     with running(fake) as url:
         report = run(pipeline, url)
-    assert (report.added, report.skipped) == (1, 2)
+    assert (report.added, report.skipped) == (1, 1) and "status=completed" in fake.requests[-1]
 
 
 def test_an_unknown_question_or_choice_is_quarantined_and_the_rest_go_in(
@@ -158,16 +160,16 @@ def test_an_empty_survey_is_one_empty_page(pipeline: Pipeline, store: Store) -> 
 def test_a_pull_killed_half_way_resumes_without_loss_or_repeats(
     pipeline: Pipeline, store: Store
 ) -> None:
-    """Dead after two pages (details, page 1, page 2, then 503s): the rerun starts from the
-    last committed change and ends with every comment once."""
+    """Dead after two pages (details, two pages, then 503s): the rerun starts from the last
+    committed change and ends with every comment once."""
     fake = FakeSurveyMonkey(DETAILS, [answered(i) for i in range(300)], fail_from=4)
     with running(fake) as url:
         with pytest.raises(PullError, match="gave up"):
             run(pipeline, url)
-        assert store.count() == 200 and store.cursor("sm") == "2026-11-01T00:03:19"
+        assert store.count() == 198 and store.cursor("sm") == "2026-11-01T00:03:17"
         fake.fail_from = None
         report = run(pipeline, url)
-    assert report.added == 100 and store.count() == 300
+    assert report.added == 102 and store.count() == 300
 
 
 def test_meta_names_questions_and_custom_variables(pipeline: Pipeline, store: Store) -> None:
@@ -183,3 +185,52 @@ def test_meta_names_questions_and_custom_variables(pipeline: Pipeline, store: St
         "campaign": "autumn-mail",
         "question": "What is the main reason for your score?",
     }
+
+
+def test_a_response_changed_during_the_pull_makes_none_skip(
+    pipeline: Pipeline, store: Store
+) -> None:
+    """Response 0 is edited after the first page is read: it moves to the end of the list.
+    With page numbers the first response of page 2 would shift onto page 1 and be lost."""
+    fake = FakeSurveyMonkey(DETAILS, [answered(i) for i in range(150)])
+    serve = fake._bulk
+
+    def edit_after_first_page(request: object) -> dict[str, object]:
+        body = serve(request)  # type: ignore[arg-type]
+        first = fake.responses[0]
+        if first["date_modified"].startswith("2026-11-01T00:00:00"):
+            fake.responses[0] = {**first, "date_modified": "2026-11-01T05:00:00+00:00"}
+        return body
+
+    fake._bulk = edit_after_first_page  # type: ignore[method-assign]
+    with running(fake) as url:
+        run(pipeline, url)
+    assert store.count() == 150
+
+
+def test_a_rating_scores_by_its_weights_and_unordered_words_give_no_score(
+    pipeline: Pipeline, store: Store
+) -> None:
+    """A 1-5 rating with weights is CSAT by weight; words with no numbers give no score (the
+    comment still flows) rather than a guess that may run backwards."""
+    rating = nps("601")
+    rating["answers"]["choices"] = [
+        {"id": f"60{n}", "text": label, "position": n, "weight": 6 - n}
+        for n, label in enumerate(["Very satisfied", "Satisfied", "Neutral", "Bad", "Awful"], 1)
+    ]
+    worded = single_choice("602", "How was it?", ["Very satisfied", "Very dissatisfied"])
+    survey = details([rating, worded, essay("502", "Why?")])
+    item = response(
+        1,
+        {"601": [{"choice_id": "601", "row_id": "60100"}], "502": text_answer("Great")},
+        "2026-11-01T00:00:01+00:00",
+    )
+    with running(FakeSurveyMonkey(survey, [item])) as url:
+        run(pipeline, url, score="601")
+        [row] = [store.get(r["id"]) for r in store.db.query("SELECT id FROM verbatims")]
+        assert (row.score, row.scale) == (5.0, "csat5")
+        other = Source("sm2", "surveymonkey", "SM_TOKEN", url=url, survey=SURVEY_ID, score="602")
+        item["pages"][0]["questions"][0] = {"id": "602", "answers": choice_answer("602", 1)}  # type: ignore[index]
+        pulled(pipeline, other, ENV)
+    row = store.get(store.db.execute("SELECT id FROM verbatims WHERE source = 'sm2'").fetchone()[0])
+    assert (row.text, row.score) == ("Great", None)

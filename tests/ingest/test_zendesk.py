@@ -125,3 +125,14 @@ def test_a_pull_killed_half_way_resumes_without_loss_or_repeats(
     assert (
         store.count() == 120 == len({r["id"] for r in store.db.query("SELECT id FROM verbatims")})
     )
+
+
+def test_an_answer_no_adapter_foresaw_still_marks_the_source(
+    pipeline: Pipeline, store: Store
+) -> None:
+    """Not a PullError (here `meta` is a string): the pull fails loudly and the source says so."""
+    fake = FakeZendesk([], body_override={"satisfaction_ratings": [], "meta": "odd"})
+    with running(fake) as url, pytest.raises(AttributeError):
+        run(pipeline, url)
+    [row] = health({}, store.source_health(), ENV)
+    assert row["status"] == "degraded" and row["last_error"].startswith("error: AttributeError")
