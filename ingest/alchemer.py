@@ -59,6 +59,7 @@ def layout(rows: Sequence[list[str]]) -> Layout | None:
         dropped=frozenset(n for n in names if n in DROPPED),
         id="Response ID",
         date="Date Submitted" if "Date Submitted" in names else "Time Started",
+        date_fallback="Time Started" if "Time Started" in names else None,
         skipped=_skipped,
     )
 

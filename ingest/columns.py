@@ -92,7 +92,19 @@ def words(header: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", header.replace("\xa0", " ").lower())
 
 
-def _is_id(header: str) -> bool:
+_PRIVATE = (
+    *("email", "mail", "name", "phone", "mobile", "user", "uid", "address", "customer"),
+    *("contact", "person", "birth", "token", "password"),
+)
+
+
+def personal(name: str) -> bool:
+    """A field named like personal data (email, firstname, userid, ip…): never metadata."""
+    compact = "".join(words(name))
+    return compact == "ip" or compact.endswith("id") or any(p in compact for p in _PRIVATE)
+
+
+def is_id(header: str) -> bool:
     w = words(header)
     return bool(w) and (w[-1] in _ID_WORDS or "".join(w) in _ID_WORDS)
 
@@ -107,7 +119,7 @@ def _pick(headers: Sequence[str], vocab: Sequence[str], exclude: set[str]) -> li
 
 def detect(headers: Sequence[str], samples: Sequence[dict[str, Any]]) -> Mapping:
     """Guess the mapping from header names, and from the values where names are not enough."""
-    ids = [h for h in headers if _is_id(h)]
+    ids = [h for h in headers if is_id(h)]
     id_col = next((h for h in ids if "response" in words(h)), ids[0] if ids else None)
     taken = set(ids)
     texts = _pick(headers, _TEXT_WORDS, taken)

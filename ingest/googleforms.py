@@ -12,9 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ingest.columns import is_id, words
 from ingest.survey import Layout, clean, unique
 
 _PERSONAL = {"email address", "username"}
+_STAMP = re.compile(r"^(?:\d{4}/\d{1,2}/\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}) \d{1,2}:\d{2}")
 _QUIZ = re.compile(r"^(?:total score|score)$|\[(?:score|feedback)\]$", re.IGNORECASE)
 
 
@@ -23,6 +25,10 @@ def layout(rows: Sequence[list[str]]) -> Layout | None:
     if not rows or not rows[0] or clean(rows[0][0]).lower() != "timestamp":
         return None
     names = unique([clean(c) for c in rows[0]])
+    if any(is_id(n) and len(words(n)) <= 3 for n in names):
+        return None  # Forms has no id column: a table of tickets with a timestamp is plain CSV
+    if len(rows) > 1 and rows[1] and not _STAMP.match(rows[1][0].strip()):
+        return None  # nor ISO timestamps: its own are 2024/12/22 1:02:03 PM… or 12/22/2024 13:02…
     personal = {n for n in names if n.lower() in _PERSONAL}
     quiz = {n for n in names if _QUIZ.search(n)}
     return Layout(

@@ -4,8 +4,9 @@ The zip holds the same CSV a person downloads, so it is read by the same code as
 `voc-ticker ingest` (ingest/qualtrics.py: open-text questions from their ImportIds, NPS from the
 `_NPS_GROUP` twin, previews and tests skipped). Each pull exports the responses recorded from
 the cursor (`startDate`, inclusive) to the moment the pull started (`endDate`, exclusive), in
-UTC; that moment becomes the cursor, committed with the rows, so pulls neither overlap nor
-leave a gap. The account's datacenter is the source's `url` (https://iad1.qualtrics.com).
+UTC, less five minutes for responses still being recorded; that moment becomes the cursor,
+committed with the rows, so pulls neither overlap nor leave a gap. The account's datacenter is
+the source's `url` (https://iad1.qualtrics.com).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import time
 import zipfile
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
@@ -31,6 +32,7 @@ from ticker.records import Scale, Verbatim
 from ticker.sources import Source
 
 POLLS = 120  # about ten minutes of polling before a pull gives the export up
+LAG = timedelta(minutes=5)  # a response recorded just now may not be exportable yet
 
 
 def now() -> datetime:
@@ -44,7 +46,7 @@ def pages(
     """One page: every response recorded since the cursor, from one export."""
     base = f"{source.url}/API/v3/surveys/{source.survey}/export-responses"
     auth = {"headers": {"X-API-TOKEN": token}}
-    end = now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    end = (now().astimezone(UTC) - LAG).strftime("%Y-%m-%dT%H:%M:%SZ")
     asked: dict[str, Any] = {"format": "csv", "timeZone": "UTC", "endDate": end}
     if cursor:
         asked["startDate"] = cursor

@@ -23,8 +23,10 @@ _YEAR_FIRST = re.compile(
 # A zone written after the time: GMT+8, GMT+5:30, UTC\u22124 (a real minus sign), GMT, EST…
 _ZONE = re.compile(
     r"^(?P<rest>.*\d(?:\s*[AaPp][Mm])?)\s*"
-    r"(?:(?:GMT|UTC)\s*(?:(?P<sign>[+\-\u2212])(?P<h>\d{1,2})(?::?(?P<m>\d{2}))?)?|(?P<abbr>[A-Z]{3,4}))$"
+    r"(?:(?:GMT|UTC)\s*(?:(?P<sign>[+\-\u2212])(?P<h>\d{1,2})(?::?(?P<m>\d{2}))?)?|(?P<abbr>[A-Z]{3,4}))$",
+    re.IGNORECASE,
 )
+_LOCAL_AMPM = {"午前": "AM", "午後": "PM"}
 _ABBREVIATIONS = {  # the unambiguous ones exports use; others are read as local time
     "EST": -5,
     "EDT": -4,
@@ -50,6 +52,11 @@ def parse_date(value: Any, order: str = "auto") -> str | None:
     if isinstance(value, int | float):  # Unix seconds (Delighted and friends)
         return datetime.fromtimestamp(value, UTC).isoformat(timespec="seconds")
     text = str(value).strip()
+    for word, ampm in _LOCAL_AMPM.items():  # Google Forms in Japanese: 2024/12/22 午後 1:02:03
+        if word in text:
+            at = r"(\d{1,2}:\d{2}(?::\d{2})?)"
+            text = re.sub(at, rf"\1 {ampm}", text.replace(word, ""), count=1)
+            text = " ".join(text.split())
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
@@ -68,7 +75,7 @@ def _split_zone(text: str) -> tuple[str, timezone | None]:
     if not m:
         return text, None
     if m["abbr"]:
-        hours = _ABBREVIATIONS.get(m["abbr"])
+        hours = _ABBREVIATIONS.get(m["abbr"].upper())
         return m["rest"], None if hours is None else timezone(timedelta(hours=hours))
     if not m["sign"]:
         return m["rest"], UTC

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from statistics import mean
 from typing import Any
 
-from ingest.columns import Mapping, detect, infer_scale, words
+from ingest.columns import Mapping, detect, infer_scale, personal, words
 from ticker.records import Scale
 
 ANSWER, QUESTION, RESPONSE = "_answer", "question", "_response"
@@ -59,6 +59,8 @@ class Layout:
     texts: tuple[str, ...] = ()  # open-text columns as the format names them
     id: str | None = None
     date: str | None = None
+    date_fallback: str | None = None  # when `date` is empty (a partial response)
+    utc: bool = False  # the dates are UTC though they do not say so
     score: str | None = None  # found from the answers when the format does not say
     scale: Scale | None = None
     skipped: Callable[[dict[str, Any]], bool] = field(default=_never)  # previews, tests…
@@ -131,7 +133,7 @@ def _choice(question: str, values: list[Any]) -> bool:
     given = [str(v).strip() for v in values if str(v or "").strip()]
     return (
         bool(given)
-        and not set(words(question)) & _PERSONAL_WORDS
+        and not personal(question)
         and all(any(c.isalpha() for c in v) for v in given)
         and mean(len(v.split()) for v in given) <= 4
         and len(set(given)) <= max(10, len(given) // 4)
@@ -143,6 +145,9 @@ def answers(lay: Layout, texts: Sequence[str], record: dict[str, Any]) -> Iterat
     if lay.skipped(record):
         return
     rid = str(record.get(lay.id) or "").strip() if lay.id else ""
+    if lay.date:
+        when = str(record.get(lay.date) or record.get(lay.date_fallback or "") or "").strip()
+        record = {**record, lay.date: f"{when}+00:00" if when and lay.utc else when}
     questions = dict(zip(lay.names, lay.questions, strict=False))
     given = [c for c in texts if str(record.get(c) or "").strip()]
     for column in given or texts[:1]:  # a response with no comment still counts, once, as empty

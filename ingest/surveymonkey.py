@@ -26,7 +26,7 @@ from typing import Any, cast
 import httpx
 
 from ingest.api import Page, PullError, Sleep, get_json
-from ingest.columns import leading_number, words
+from ingest.columns import leading_number, personal
 from ingest.rows import parse_date
 from ticker.pipeline import Row
 from ticker.records import RecordError, Scale, Verbatim
@@ -37,7 +37,6 @@ API = "https://api.surveymonkey.com"
 PAGE_SIZE = 100  # the most /responses/bulk gives
 _SKIPPED_MODE = {"preview", "survey_preview"}
 _PRIVATE = ("ip_address", "email_address", "first_name", "last_name")  # not kept, not quarantined
-_PERSONAL = {"email", "mail", "name", "phone", "ip"}
 
 
 @dataclass(frozen=True)
@@ -161,7 +160,7 @@ def rows(source: Source, found: Survey, item: Any) -> list[Row]:
     meta = {
         str(k): str(v)
         for k, v in (custom or {}).items()
-        if isinstance(v, str | int | float) and v != "" and not set(words(str(k))) & _PERSONAL
+        if isinstance(v, str | int | float) and v != "" and not personal(str(k))
     }
     available: dict[str, Any] = dict(custom or {})
     for qid, answers in given.items():  # a store, plan or product picked from a list

@@ -28,7 +28,7 @@ from typing import Any, cast
 import httpx
 
 from ingest.api import Page, PullError, Sleep, get_json
-from ingest.columns import leading_number, words
+from ingest.columns import leading_number, personal
 from ingest.rows import parse_date
 from ingest.survey import Layout, clean, unique
 from ticker.pipeline import Row
@@ -40,7 +40,6 @@ API = "https://api.typeform.com"
 PAGE_SIZE = 1000
 OVERLAP = timedelta(hours=1)
 NOT_SUBMITTED = "0001-01-01"  # submitted_at of a response that was opened, never submitted
-_PERSONAL = {"email", "mail", "name", "phone", "user", "id", "ip"}
 
 SYSTEM = {
     "#",
@@ -78,6 +77,8 @@ def layout(rows: Sequence[list[str]]) -> Layout | None:
         dropped=frozenset(n for n in names if n in DROPPED),
         id="#",
         date="Submit Date (UTC)" if "Submit Date (UTC)" in names else "Start Date (UTC)",
+        date_fallback="Stage Date (UTC)" if "Stage Date (UTC)" in names else "Start Date (UTC)",
+        utc=True,
     )
 
 
@@ -118,7 +119,7 @@ def verbatims(source: Source, response: Any, fields: Fields) -> list[Verbatim]:
     meta = {
         str(k): str(v)
         for k, v in (hidden or {}).items()
-        if isinstance(v, str | int | float) and not set(words(str(k))) & _PERSONAL
+        if isinstance(v, str | int | float) and not personal(str(k))
     }
     available = {**(hidden or {})}
     for answer in answers:
@@ -161,18 +162,30 @@ def _score(
         field = _field(answer)
         keys = {field.get("id"), field.get("ref")}
         defined = fields.get(str(field.get("id")), field)
-        if source.score:
-            chosen = source.score in keys
-            scale = source.scale
-        else:
-            chosen = _is_nps(defined)
-            scale = "nps"
+        chosen = source.score in keys if source.score else _is_nps(defined)
         if chosen and answer.get("type") == "number":
             number = leading_number(answer.get("number"))
             if number is None:
                 raise RecordError(f"the score answer {answer.get('number')!r} is not a number")
-            return number, cast(Scale | None, scale)  # a configured scale was checked
+            scale = cast(Scale | None, source.scale) or _scale_of(defined)
+            return (number, scale) if scale else (None, None)  # no scale: the comment, unscored
     return None, None
+
+
+def _scale_of(field: dict[str, Any]) -> Scale | None:
+    """The scale a field's definition implies: NPS, 5 stars, or a 1-5 opinion scale."""
+    props = field.get("properties") or {}
+    if _is_nps(field):
+        return "nps"
+    if field.get("type") == "rating" and props.get("steps", 5) == 5:
+        return "stars5"
+    if (
+        field.get("type") == "opinion_scale"
+        and props.get("steps") == 5
+        and props.get("start_at_one")
+    ):
+        return "csat5"
+    return None
 
 
 def _value(answer: dict[str, Any]) -> Any:

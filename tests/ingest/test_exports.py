@@ -9,10 +9,12 @@ import pytest
 from ingest.columns import Mapping, MappingError
 from ingest.decode import UnreadableFile
 from ingest.files import open_export
+from ingest.rows import parse_date
 from tests.conftest import ROOT
 from ticker.records import Verbatim
 
 FIXTURES = ROOT / "tests" / "fixtures" / "exports"
+SUBMITTED, STAGED = "2021-03-15T12:02:03+00:00", "2021-03-16T08:44:10+00:00"
 
 
 def verbatims(path: Path, fmt: str | None = None) -> list[Verbatim]:
@@ -35,6 +37,7 @@ def test_alchemer_with_bom_nbsp_headers_and_a_line_break_in_a_cell() -> None:
     assert first.given_at == "2024-03-15T08:05:40"
     assert first.meta["Status"] == "Complete" and first.meta["Country"] == "United States"
     assert found[1].meta["Status"] == "Partial"
+    assert found[1].given_at == "2024-03-15T09:14:02"  # no Date Submitted: when it was started
     kept = " ".join(f"{k}={v}" for v in found for k, v in v.meta.items())
     for private in ("203.0.113.7", "Mozilla", "New York", "10001", "ana@example.com", "ref=mail"):
         assert private not in kept
@@ -72,11 +75,12 @@ def test_google_sheets_download_in_utf16_with_its_locale_timestamp() -> None:
 
 
 def test_typeform_csv_keeps_answered_partials_and_drops_the_network_id() -> None:
-    """The comment question is found among name and email questions; `#` is the id."""
+    """The comment question is found among name and email questions; `#` is the id; dates
+    are UTC, a partial one's the time it stopped (Stage Date)."""
     found = verbatims(FIXTURES / "typeform.csv")
     assert [(v.response_id, v.score, v.given_at) for v in found] == [
-        ("k3x9q0w1m2n8b7v6c5z4a3s2d1f0g9h8/What could we do better?", 9.0, "2021-03-15T12:02:03"),
-        ("p8o7i6u5y4t3r2e1w0q9a8s7d6f5g4h3/What could we do better?", 3.0, None),
+        ("k3x9q0w1m2n8b7v6c5z4a3s2d1f0g9h8/What could we do better?", 9.0, SUBMITTED),
+        ("p8o7i6u5y4t3r2e1w0q9a8s7d6f5g4h3/What could we do better?", 3.0, STAGED),
     ]
     assert found[1].meta["Response Type"] == "partial"
     kept = " ".join(f"{k}={v}" for v in found for k, v in v.meta.items())
@@ -120,3 +124,36 @@ def test_a_survey_export_without_wordy_answers_asks_for_the_text_column(tmp_path
         open_export(path, "s")
     export = open_export(path, "s", Mapping(text="Plan"))
     assert [r.text for r in export.rows if isinstance(r, Verbatim)] == ["Pro", "Pro"]
+
+
+def test_a_table_with_a_timestamp_column_is_not_taken_for_google_forms(tmp_path: Path) -> None:
+    """`Timestamp` first but ISO times and a ticket id: a plain CSV keyed by its ids."""
+    path = tmp_path / "tickets.csv"
+    path.write_text(
+        "Timestamp,Ticket ID,Comment,Rating\n"
+        "2026-11-01T10:00:00Z,T-1001,Slow answer again,2\n"
+        "2026-11-01T11:00:00Z,T-1002,Slow answer again,2\n"
+    )
+    export = open_export(path, "s")
+    assert export.format == "csv"
+    assert [v.response_id for v in verbatims(path)] == ["T-1001", "T-1002"]
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("2024/12/22 1:02:03 PM GMT+8", "2024-12-22T05:02:03+00:00"),
+        ("2024/12/22 1:02:03 pm gmt+8", "2024-12-22T05:02:03+00:00"),
+        ("2024/12/22 12:02:03 AM GMT", "2024-12-22T00:02:03+00:00"),
+        ("2026/10/04 10:15:00 AM GMT+5:30", "2026-10-04T04:45:00+00:00"),
+        ("2021/03/15 1:02:03 PM UTC\u22124", "2021-03-15T17:02:03+00:00"),
+        ("2024/12/22 午後 1:02:03 GMT+9", "2024-12-22T04:02:03+00:00"),
+        ("2024-03-15 08:02:11 EST", "2024-03-15T13:02:11+00:00"),
+        ("2022/06/22 11:07:29 AM AST", "2022-06-22T11:07:29"),  # ambiguous zone: local time
+        ("12/22/2024 13:02:03", "2024-12-22T13:02:03"),
+        ("22.12.2024 13:02:03", "2024-12-22T13:02:03"),
+    ],
+)
+def test_timestamp_styles_of_the_exports(written: str, read: str) -> None:
+    """Forms' own download (zones, lower case, Japanese), Alchemer's, Sheets' locale styles."""
+    assert parse_date(written) == read

@@ -44,9 +44,9 @@ def test_the_export_is_started_polled_downloaded_and_read(pipeline: Pipeline, st
     with running(fake) as url:
         report = run(pipeline, url, sleeps)
     assert report.added == 40 and store.count() == 40
-    assert fake.bodies == [{"format": "csv", "timeZone": "UTC", "endDate": "2026-11-10T12:00:00Z"}]
+    assert fake.bodies == [{"format": "csv", "timeZone": "UTC", "endDate": "2026-11-10T11:55:00Z"}]
     assert sleeps == [1.0, 2.0]  # two polls said inProgress
-    assert store.cursor("qx") == "2026-11-10T12:00:00Z"
+    assert store.cursor("qx") == "2026-11-10T11:55:00Z"  # five minutes before the pull
     scores = {r["score"] for r in store.db.query("SELECT score FROM verbatims")}
     assert scores == {float(s) for s in range(11)}
     text = " ".join(r["text"] for r in store.db.query("SELECT text FROM verbatims"))
@@ -64,7 +64,7 @@ def test_the_next_pull_exports_from_where_the_last_ended(
         at.append(datetime(2026, 11, 15, 9, 30, tzinfo=UTC))
         report = run(pipeline, url)
     assert report.added == 1 and store.count() == 41
-    assert fake.bodies[-1]["startDate"] == "2026-11-10T12:00:00Z"
+    assert fake.bodies[-1]["startDate"] == "2026-11-10T11:55:00Z"
 
 
 def test_a_failed_export_is_reported_and_moves_nothing(pipeline: Pipeline, store: Store) -> None:

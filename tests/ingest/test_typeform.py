@@ -171,3 +171,36 @@ def test_meta_keeps_the_fields_named_under_their_labels(pipeline: Pipeline, stor
         "who": "Ana",
         "question": "What is the main reason for your score?",
     }
+
+
+def test_a_configured_score_takes_its_scale_from_the_form(pipeline: Pipeline, store: Store) -> None:
+    """`score` without `scale`: a 1-5 opinion scale is CSAT; an unknown scale gives the comment
+    with no score rather than quarantining it. Hidden fields named like people stay out."""
+    fields = [
+        field("sat", "opinion_scale", "How satisfied are you?", steps=5, start_at_one=True),
+        field("ten", "opinion_scale", "Rate us", steps=10, start_at_one=True),
+        field("why", "long_text", "Why?"),
+    ]
+    item = response(
+        1,
+        [
+            number_answer("sat", 4, "opinion_scale"),
+            number_answer("ten", 7, "opinion_scale"),
+            text_answer("why", "Good value."),
+        ],
+        "2026-11-01T10:00:00Z",
+    )
+    item["hidden"] = {"uid": "u-81", "firstname": "Ana", "plan": "pro"}
+    with running(FakeTypeform(form(fields), [item])) as url:
+        run(pipeline, url, score="sat")
+        pulled(
+            pipeline,
+            Source("tf2", "typeform", "TF_TOKEN", url=url, survey=FORM_ID, score="ten"),
+            ENV,
+        )
+    rows = {
+        r["source"]: store.get(r["id"]) for r in store.db.query("SELECT id, source FROM verbatims")
+    }
+    assert (rows["tf"].score, rows["tf"].scale) == (4.0, "csat5")
+    assert (rows["tf2"].text, rows["tf2"].score) == ("Good value.", None)
+    assert rows["tf"].meta == {"plan": "pro", "question": "Why?"}
