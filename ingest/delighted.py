@@ -16,7 +16,7 @@ from typing import Any, cast
 import httpx
 
 from ingest.api import Page, PullError, get_json
-from ingest.rows import parse_date
+from ingest.rows import given_or_none
 from ticker.pipeline import Row
 from ticker.records import Scale, Verbatim
 from ticker.sources import Source
@@ -74,9 +74,6 @@ def response(source: Source, item: Any) -> Verbatim | None:
     props = item.get("person_properties") or {}
     meta = {str(k): str(v) for k, v in props.items() if isinstance(v, str | int | float)}
     meta = source.pick({**item, **props}, meta)
-    try:
-        given = parse_date(item.get("updated_at") or item.get("created_at"))
-    except (ValueError, OverflowError, OSError):
-        given = None
+    given = given_or_none(item.get("updated_at") or item.get("created_at"))
     scale = scale if score is not None else None
     return Verbatim(source.name, comment, str(item.get("id")), score, scale, given, meta)

@@ -69,6 +69,14 @@ def parse_date(value: Any, order: str = "auto") -> str | None:
     return parsed.isoformat(timespec="seconds")
 
 
+def given_or_none(value: Any) -> str | None:
+    """An API's timestamp, or None when it cannot be read: the comment goes in without it."""
+    try:
+        return parse_date(value)
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
 def _split_zone(text: str) -> tuple[str, timezone | None]:
     """A timestamp without the zone written after it, and that zone (None when unknown)."""
     m = _ZONE.match(text)

@@ -26,8 +26,8 @@ from typing import Any, cast
 import httpx
 
 from ingest.api import Page, PullError, Sleep, get_json
-from ingest.columns import leading_number, personal
-from ingest.rows import parse_date
+from ingest.columns import labels, leading_number
+from ingest.rows import given_or_none
 from ticker.pipeline import Row
 from ticker.records import RecordError, Scale, Verbatim
 from ticker.sources import Source
@@ -152,16 +152,9 @@ def rows(source: Source, found: Survey, item: Any) -> list[Row]:
             "has the survey changed?"
         )
     score = _score(found, given)
-    try:
-        when = parse_date(item.get("date_modified") or item.get("date_created"))
-    except (ValueError, OverflowError):
-        when = None
+    when = given_or_none(item.get("date_modified") or item.get("date_created"))
     custom = item.get("custom_variables") if isinstance(item.get("custom_variables"), dict) else {}
-    meta = {
-        str(k): str(v)
-        for k, v in (custom or {}).items()
-        if isinstance(v, str | int | float) and v != "" and not personal(str(k))
-    }
+    meta = labels(custom or {})
     available: dict[str, Any] = dict(custom or {})
     for qid, answers in given.items():  # a store, plan or product picked from a list
         question = found.questions[qid]

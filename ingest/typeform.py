@@ -28,8 +28,8 @@ from typing import Any, cast
 import httpx
 
 from ingest.api import Page, PullError, Sleep, get_json
-from ingest.columns import leading_number, personal
-from ingest.rows import parse_date
+from ingest.columns import labels, leading_number
+from ingest.rows import given_or_none
 from ingest.survey import Layout, clean, unique
 from ticker.pipeline import Row
 from ticker.records import RecordError, Scale, Verbatim
@@ -111,16 +111,9 @@ def verbatims(source: Source, response: Any, fields: Fields) -> list[Verbatim]:
     score, scale = _score(source, answers, fields)
     submitted = str(response.get("submitted_at") or "")
     when = response.get("landed_at") if submitted.startswith(NOT_SUBMITTED) else submitted
-    try:
-        given = parse_date(when)
-    except (ValueError, OverflowError):
-        given = None
+    given = given_or_none(when)
     hidden = response.get("hidden") if isinstance(response.get("hidden"), dict) else {}
-    meta = {
-        str(k): str(v)
-        for k, v in (hidden or {}).items()
-        if isinstance(v, str | int | float) and not personal(str(k))
-    }
+    meta = labels(hidden or {})
     available = {**(hidden or {})}
     for answer in answers:
         for key in (_field(answer).get("id"), _field(answer).get("ref")):

@@ -18,7 +18,7 @@ from typing import Any
 
 from ingest import delighted, typeform
 from ingest.columns import leading_number
-from ingest.rows import parse_date
+from ingest.rows import given_or_none
 from ticker.records import RecordError, Verbatim
 from ticker.sources import Source
 
@@ -190,10 +190,7 @@ def _verbatim(
     number = leading_number(score) if score not in (None, "") else None
     if score not in (None, "") and number is None:
         raise RecordError(f"score {score!r} is not a number")
-    try:
-        given = parse_date(when)
-    except (ValueError, OverflowError, OSError):
-        given = None
+    given = given_or_none(when)
     return Verbatim(
         source=source.name,
         text=text,

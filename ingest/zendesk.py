@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from ingest.api import Page, PullError, get_json
-from ingest.rows import parse_date
+from ingest.rows import given_or_none
 from ticker.pipeline import Row
 from ticker.records import Verbatim
 from ticker.sources import Source
@@ -65,8 +65,5 @@ def rating(source: Source, item: Any) -> Verbatim | None:
     if item.get("reason"):
         meta["reason"] = str(item["reason"])
     meta = source.pick({**item, **meta}, meta)
-    try:
-        given = parse_date(item.get("updated_at") or item.get("created_at"))
-    except ValueError:
-        given = None
+    given = given_or_none(item.get("updated_at") or item.get("created_at"))
     return Verbatim(source.name, comment, str(item.get("id")), score, "csat5", given, meta)
