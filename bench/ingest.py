@@ -14,7 +14,9 @@ import time
 from pathlib import Path
 
 from ingest.files import open_export
+from ticker.judge import Judge
 from ticker.pipeline import Pipeline
+from ticker.redact import Redactor
 from ticker.sentiment import Tagger
 from ticker.store import Store
 
@@ -68,7 +70,7 @@ def run(rows: int, workers: int) -> tuple[float, int]:
         store = Store(Path(tmp) / "bench.db")
         started = time.perf_counter()
         export = open_export(export_path, "bench")
-        pipeline = Pipeline(store, Tagger(), workers)
+        pipeline = Pipeline(store, Judge(Tagger(), Redactor()), workers)
         report = pipeline.ingest("bench", "csv", "bench", export.records, export.convert)
         elapsed = time.perf_counter() - started
         store.close()

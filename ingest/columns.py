@@ -92,28 +92,6 @@ def words(header: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", header.replace("\xa0", " ").lower())
 
 
-_PRIVATE = (
-    *("email", "mail", "name", "phone", "mobile", "user", "uid", "address", "customer"),
-    *("contact", "person", "birth", "token", "password"),
-)
-
-
-def personal(name: str) -> bool:
-    """A field named like personal data (email, firstname, userid, ip…): never metadata."""
-    compact = "".join(words(name))
-    return compact == "ip" or compact.endswith("id") or any(p in compact for p in _PRIVATE)
-
-
-def labels(fields: dict[str, Any]) -> dict[str, str]:
-    """A platform's extra fields (hidden fields, custom variables) as metadata: plain values,
-    none named like personal data."""
-    return {
-        str(k): str(v)
-        for k, v in fields.items()
-        if isinstance(v, str | int | float) and v != "" and not personal(str(k))
-    }
-
-
 def is_id(header: str) -> bool:
     w = words(header)
     return bool(w) and (w[-1] in _ID_WORDS or "".join(w) in _ID_WORDS)

@@ -13,9 +13,9 @@ import re
 from collections.abc import Sequence
 
 from ingest.columns import is_id, words
+from ingest.personal import google_forms_column
 from ingest.survey import Layout, clean, unique
 
-_PERSONAL = {"email address", "username"}
 _STAMP = re.compile(r"^(?:\d{4}/\d{1,2}/\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}) \d{1,2}:\d{2}")
 _QUIZ = re.compile(r"^(?:total score|score)$|\[(?:score|feedback)\]$", re.IGNORECASE)
 
@@ -29,7 +29,7 @@ def layout(rows: Sequence[list[str]]) -> Layout | None:
         return None  # Forms has no id column: a table of tickets with a timestamp is plain CSV
     if len(rows) > 1 and rows[1] and not _STAMP.match(rows[1][0].strip()):
         return None  # nor ISO timestamps: its own are 2024/12/22 1:02:03 PM… or 12/22/2024 13:02…
-    personal = {n for n in names if n.lower() in _PERSONAL}
+    personal = {n for n in names if google_forms_column(n)}
     quiz = {n for n in names if _QUIZ.search(n)}
     return Layout(
         format="google-forms",

@@ -8,24 +8,17 @@ keyed by the platform's ids, nothing is stored twice. A failure is recorded on t
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 
 import httpx
 
-from ingest import delighted, qualtrics_api, surveymonkey, typeform, zendesk
-from ingest.api import Page, PullError
+from ingest.api import PullError
+from ingest.registry import PULLED
 from ticker.pipeline import Pipeline, numbered
 from ticker.sources import Source
-
-Pages = Callable[[Source, str, str | None, httpx.Client, Callable[[float], None]], Iterator[Page]]
-ADAPTERS: dict[str, Pages] = {
-    "zendesk": zendesk.pages,
-    "delighted": delighted.pages,
-    "typeform": typeform.pages,
-    "surveymonkey": surveymonkey.pages,
-    "qualtrics": qualtrics_api.pages,
-}
+from ticker.store import Store
 
 
 @dataclass
@@ -44,27 +37,39 @@ def pull(
     env: Mapping[str, str] | None = None,
 ) -> PullReport:
     """Fetch everything new from the source; raises PullError (recorded on the source)."""
-    store, name = pipeline.store, source.name
-    store.ensure_source(name, source.adapter)
+    name, writes = source.name, pipeline.writes
+    writes.write(lambda store: store.ensure_source(name, source.adapter))
     report = PullReport()
     try:
-        for page in ADAPTERS[source.adapter](
-            source, source.secret(env), store.cursor(name), client, sleep
+        for page in PULLED[source.adapter].pages(
+            source,
+            source.secret(env),
+            writes.write(lambda store: store.cursor(name)),
+            client,
+            sleep,
         ):
             part = pipeline.ingest(
                 name, source.adapter, "api", numbered(page.rows), cursor=page.cursor
             )
-            if not page.rows and page.cursor:
-                store.save_cursor(name, page.cursor)  # an empty page still moves the cursor
+            if not page.rows and page.cursor:  # an empty page still moves the cursor
+                writes.write(partial(_save_cursor, name, page.cursor))
             report.pages += 1
             report.added += part.added
             report.quarantined += part.newly_quarantined
             report.skipped += page.skipped
     except PullError as exc:
-        store.source_failed(name, f"{exc.kind}: {exc}")
+        writes.write(partial(_failed, name, f"{exc.kind}: {exc}"))
         raise
     except Exception as exc:  # a bug, or an answer no adapter foresaw: still shown as failed
-        store.source_failed(name, f"error: {type(exc).__name__}: {exc}"[:300])
+        writes.write(partial(_failed, name, f"error: {type(exc).__name__}: {exc}"[:300]))
         raise
-    store.source_pulled(name, report.added, report.quarantined)
+    writes.write(lambda store: store.source_pulled(name, report.added, report.quarantined))
     return report
+
+
+def _save_cursor(name: str, cursor: str, store: Store) -> None:
+    store.save_cursor(name, cursor)
+
+
+def _failed(name: str, error: str, store: Store) -> None:
+    store.source_failed(name, error)

@@ -13,27 +13,13 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from ingest.columns import words
+from ingest.personal import qualtrics_column
 from ingest.survey import Layout, clean, unique
 
 FORMATS = ("qualtrics", "qualtrics-legacy")
 _TEXT_ID = re.compile(r"^QID\d+(?:_\d+)?_TEXT$")
 _QUESTION = re.compile(r"^(?:QID|Q)\d")
 _SKIPPED_STATUS = {"1", "2", "8", "9", "survey preview", "survey test", "spam", "preview spam"}
-# Personal data Qualtrics adds to every response: never worth keeping beside a comment.
-_PERSONAL = {
-    "ipaddress",
-    "recipientemail",
-    "recipientfirstname",
-    "recipientlastname",
-    "emailaddress",
-    "name",
-    "locationlatitude",
-    "locationlongitude",
-    "locationaccuracy",
-    "externalreference",
-    "externaldatareference",
-}
 
 
 def layout(rows: Sequence[list[str]]) -> Layout | None:
@@ -62,7 +48,7 @@ def _layout(
         questions=questions,
         first_data_row=rows,
         system=frozenset(n for n in names if not _QUESTION.match(n)),
-        dropped=frozenset(n for n in names if "".join(words(n)) in _PERSONAL),
+        dropped=frozenset(n for n in names if qualtrics_column(n)),
         texts=tuple(texts),
         id=next((n for n in names if n.lower() == "responseid"), None),
         date=next((n for n in ("RecordedDate", "EndDate", "StartDate") if n in names), None),

@@ -22,6 +22,7 @@ from typing import Any, cast
 
 import httpx
 
+from ingest.adapter import Pull
 from ingest.api import Page, PullError, Sleep, as_json, fetch, get_json
 from ingest.columns import Mapping, MappingError
 from ingest.decode import UnreadableFile
@@ -114,3 +115,12 @@ def _csv_in(zipped: bytes) -> tuple[str, str]:
         return name, data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise PullError("schema", f"{name} in the export is not UTF-8") from None
+
+
+ADAPTERS = (
+    Pull(
+        "qualtrics",
+        pages,
+        needs={"url": "https://iad1.qualtrics.com (your datacenter)", "survey": "SV_…"},
+    ),
+)

@@ -1,8 +1,9 @@
 """Scheduled pulls (APScheduler 3): each API source on its interval or cron, in the server
 process or in `voc-ticker worker` (when several server processes share one database).
 
-A pull runs in a thread with its own database connection, one at a time per source; a late run
-is coalesced, not stacked. An authentication failure pauses that source's job: retrying a
+A pull runs in a thread (its HTTP waits and its tagging off the event loop), one at a time per
+source, and writes through the process's one writer; a late run is coalesced, not stacked.
+An authentication failure pauses that source's job: retrying a
 refused token every few minutes helps nobody, so it waits for someone to fix it and restart.
 """
 
@@ -19,20 +20,18 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from ingest.api import PullError
-from ingest.pull import ADAPTERS, pull
+from ingest.pull import pull
+from ingest.registry import PULLED
 from ticker.pipeline import Pipeline
-from ticker.redact import Redactor
-from ticker.sentiment import Tagger
-from ticker.settings import Settings, SettingsError
+from ticker.settings import SettingsError
 from ticker.sources import Source
-from ticker.store import Store
 
 log = logging.getLogger("voc_ticker.scheduler")
 
 
-def start(settings: Settings, sources: dict[str, Source]) -> AsyncIOScheduler | None:
+def start(pipeline: Pipeline, sources: dict[str, Source]) -> AsyncIOScheduler | None:
     """Schedule every API source that has `every` or `cron`; None when there are none."""
-    scheduled = [s for s in sources.values() if s.adapter in ADAPTERS and (s.every or s.cron)]
+    scheduled = [s for s in sources.values() if s.adapter in PULLED and (s.every or s.cron)]
     if not scheduled:
         return None
     scheduler = AsyncIOScheduler(timezone=UTC)
@@ -45,7 +44,7 @@ def start(settings: Settings, sources: dict[str, Source]) -> AsyncIOScheduler | 
         scheduler.add_job(
             _run,
             trigger,
-            args=[scheduler, settings, source],
+            args=[scheduler, pipeline, source],
             id=source.name,
             max_instances=1,
             coalesce=True,
@@ -55,9 +54,9 @@ def start(settings: Settings, sources: dict[str, Source]) -> AsyncIOScheduler | 
     return scheduler
 
 
-async def _run(scheduler: AsyncIOScheduler, settings: Settings, source: Source) -> None:
+async def _run(scheduler: AsyncIOScheduler, pipeline: Pipeline, source: Source) -> None:
     try:
-        await asyncio.to_thread(pull_once, settings, source)
+        await asyncio.to_thread(pull_once, pipeline, source)
     except PullError as exc:
         log.warning("pull %s failed: %s", source.name, exc)  # recorded on the source too
         if exc.kind == "auth":
@@ -66,22 +65,16 @@ async def _run(scheduler: AsyncIOScheduler, settings: Settings, source: Source) 
         log.exception("pull %s failed", source.name)
 
 
-def pull_once(settings: Settings, source: Source) -> None:
-    """One pull with a connection of its own (SQLite connections stay in their thread)."""
-    store = Store(settings.db)
-    try:
-        redactor = Redactor(settings.phone_regions, settings.mask_patterns)
-        pipeline = Pipeline(store, Tagger(score_chars=settings.score_chars), 1, redactor)
-        with httpx.Client(timeout=30) as client:
-            report = pull(pipeline, source, client)
-        log.info("pulled %s: %d page(s), %d added", source.name, report.pages, report.added)
-    finally:
-        store.close()
+def pull_once(pipeline: Pipeline, source: Source) -> None:
+    """One pull, in the calling thread."""
+    with httpx.Client(timeout=30) as client:
+        report = pull(pipeline, source, client)
+    log.info("pulled %s: %d page(s), %d added", source.name, report.pages, report.added)
 
 
-async def work(settings: Settings, sources: dict[str, Source]) -> None:
+async def work(pipeline: Pipeline, sources: dict[str, Source]) -> None:
     """`voc-ticker worker`: run the scheduled pulls until SIGINT or SIGTERM."""
-    scheduler = start(settings, sources)
+    scheduler = start(pipeline, sources)
     if scheduler is None:
         raise SettingsError("no source has `every` or `cron`: there is nothing to schedule")
     stop = asyncio.Event()

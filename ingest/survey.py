@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from statistics import mean
 from typing import Any
 
-from ingest.columns import Mapping, detect, infer_scale, personal, words
+from ingest.columns import Mapping, detect, infer_scale, words
+from ingest.personal import asks_for_personal, personal
 from ticker.records import Scale
 
 ANSWER, QUESTION, RESPONSE = "_answer", "question", "_response"
@@ -38,8 +39,6 @@ _OPEN_WORDS = {
     "text",
     "verbatim",
 }
-# Questions whose answers are personal data, never comments: the respondent's name, email…
-_PERSONAL_WORDS = {"email", "e", "mail", "name", "phone", "mobile", "telephone", "address"}
 
 
 def _never(record: dict[str, Any]) -> bool:
@@ -122,7 +121,7 @@ def _open(question: str, values: list[str]) -> bool:
     asked = set(words(question))
     if asked & _OPEN_WORDS:
         return True
-    if asked & _PERSONAL_WORDS:
+    if asks_for_personal(question):
         return False
     # No telling wording: sentences, and mostly different ones (not a choice's labels).
     return mean(len(v.split()) for v in values) >= 4 and len(set(values)) >= 0.8 * len(values)

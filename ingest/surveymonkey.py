@@ -25,9 +25,11 @@ from typing import Any, cast
 
 import httpx
 
+from ingest.adapter import Pull
 from ingest.api import Page, PullError, Sleep, get_json
-from ingest.columns import labels, leading_number
-from ingest.rows import given_or_none
+from ingest.columns import leading_number
+from ingest.dates import given_or_none
+from ingest.personal import SURVEYMONKEY_KEYS, labels
 from ticker.pipeline import Row
 from ticker.records import RecordError, Scale, Verbatim
 from ticker.sources import Source
@@ -36,7 +38,6 @@ from ticker.store import QuarantinedRow
 API = "https://api.surveymonkey.com"
 PAGE_SIZE = 100  # the most /responses/bulk gives
 _SKIPPED_MODE = {"preview", "survey_preview"}
-_PRIVATE = ("ip_address", "email_address", "first_name", "last_name")  # not kept, not quarantined
 
 
 @dataclass(frozen=True)
@@ -233,7 +234,7 @@ def pages(
 def _raw(item: Any) -> str:
     """A response for the quarantine, without the respondent's address, name and IP."""
     if isinstance(item, dict):
-        item = {k: v for k, v in item.items() if k not in _PRIVATE}
+        item = {k: v for k, v in item.items() if k not in SURVEYMONKEY_KEYS}
     return json.dumps(item, default=str)[:100_000]
 
 
@@ -252,3 +253,6 @@ def _utc(stamp: Any) -> str | None:
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+ADAPTERS = (Pull("surveymonkey", pages, needs={"survey": "123456789"}),)

@@ -1,5 +1,8 @@
 """Typeform: responses from the Responses API, from webhooks, and from the CSV download.
 
+A webhook delivery is signed `Typeform-Signature: sha256=<base64 HMAC-SHA256 of the body>` and
+carries one `form_response` with the form's definition, so its fields are named without asking.
+
 A response (an API item, or a webhook's `form_response`) holds answers typed by what they hold
 (`text`, `number`, `choice`…) with their field's id, ref and type. Its comments are the answers
 to the fields a source names in `text` (ids or refs), else every long-text answer; the score is
@@ -19,6 +22,9 @@ it is read as part of the column names.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import time
 from collections.abc import Iterator, Sequence
@@ -27,10 +33,13 @@ from typing import Any, cast
 
 import httpx
 
+from ingest.adapter import Headers, Pull, Webhook
 from ingest.api import Page, PullError, Sleep, get_json
-from ingest.columns import labels, leading_number
-from ingest.rows import given_or_none
+from ingest.columns import leading_number
+from ingest.dates import given_or_none
+from ingest.personal import labels
 from ingest.survey import Layout, clean, unique
+from ingest.webhooks import Rejected, equal, shape
 from ticker.pipeline import Row
 from ticker.records import RecordError, Scale, Verbatim
 from ticker.sources import Source
@@ -91,7 +100,10 @@ Fields = dict[str, dict[str, Any]]  # field id and ref -> the field as the form 
 
 
 def form_fields(fields: Any) -> Fields:
-    """The form's fields by id and by ref, group fields' inner ones included."""
+    """The form's fields by id and by ref, group fields' inner ones included.
+
+    Raises RecordError for a field whose `properties` is not an object.
+    """
     found: Fields = {}
     for field in fields if isinstance(fields, list) else []:
         if not isinstance(field, dict):
@@ -99,8 +111,16 @@ def form_fields(fields: Any) -> Fields:
         for key in (field.get("id"), field.get("ref")):
             if isinstance(key, str) and key:
                 found[key] = field
-        found.update(form_fields((field.get("properties") or {}).get("fields")))
+        found.update(form_fields(_properties(field).get("fields")))
     return found
+
+
+def _properties(field: dict[str, Any]) -> dict[str, Any]:
+    """A field's `properties` (steps, start_at_one, a group's inner fields)."""
+    props = field.get("properties") or {}
+    if not isinstance(props, dict):
+        raise RecordError(f"the properties of field {field.get('id')!r} are {shape(props)}")
+    return props
 
 
 def verbatims(source: Source, response: Any, fields: Fields) -> list[Verbatim]:
@@ -116,13 +136,13 @@ def verbatims(source: Source, response: Any, fields: Fields) -> list[Verbatim]:
     meta = labels(hidden or {})
     available = {**(hidden or {})}
     for answer in answers:
-        for key in (_field(answer).get("id"), _field(answer).get("ref")):
-            if isinstance(key, str):
-                available[key] = _value(answer)
+        for key in _keys(_field(answer)):
+            available[key] = _value(answer)
+    token = response.get("token")  # without one, each comment is keyed by its content
     found = []
     for answer in answers:
         field = _field(answer)
-        keys = {field.get("id"), field.get("ref")}
+        keys = _keys(field)
         wanted = bool(keys & set(source.text)) if source.text else field.get("type") == "long_text"
         if not wanted or answer.get("type") != "text":
             continue
@@ -135,7 +155,7 @@ def verbatims(source: Source, response: Any, fields: Fields) -> list[Verbatim]:
                 Verbatim(
                     source=source.name,
                     text=text,
-                    response_id=f"{response.get('token')}/{field.get('id')}",
+                    response_id=f"{token}/{field.get('id')}" if token else None,
                     score=score,
                     scale=scale if score is not None else None,
                     given_at=given,
@@ -153,7 +173,7 @@ def _score(
     """The score answer: the field the source names, else the form's NPS question."""
     for answer in answers:
         field = _field(answer)
-        keys = {field.get("id"), field.get("ref")}
+        keys = _keys(field)
         defined = fields.get(str(field.get("id")), field)
         chosen = source.score in keys if source.score else _is_nps(defined)
         if chosen and answer.get("type") == "number":
@@ -167,7 +187,7 @@ def _score(
 
 def _scale_of(field: dict[str, Any]) -> Scale | None:
     """The scale a field's definition implies: NPS, 5 stars, or a 1-5 opinion scale."""
-    props = field.get("properties") or {}
+    props = _properties(field)
     if _is_nps(field):
         return "nps"
     if field.get("type") == "rating" and props.get("steps", 5) == 5:
@@ -188,7 +208,10 @@ def _value(answer: dict[str, Any]) -> Any:
     if kind == "choice" and isinstance(value, dict):
         return value.get("label") or value.get("other")
     if kind == "choices" and isinstance(value, dict):
-        return ", ".join(str(v) for v in [*(value.get("labels") or []), value.get("other")] if v)
+        chosen = value.get("labels") or []
+        if not isinstance(chosen, list):
+            raise RecordError(f"the labels of a choices answer are {shape(chosen)}, not a list")
+        return ", ".join(str(v) for v in [*chosen, value.get("other")] if v)
     return value
 
 
@@ -197,9 +220,21 @@ def _field(answer: dict[str, Any]) -> dict[str, Any]:
     return field if isinstance(field, dict) else {}
 
 
+def _keys(field: dict[str, Any]) -> set[str]:
+    """The id and ref an answer's field is known by; RecordError when one is not text."""
+    keys = set()
+    for name in ("id", "ref"):
+        key = field.get(name)
+        if key is not None and not isinstance(key, str):
+            raise RecordError(f"the {name} of an answer's field is {shape(key)}, not text")
+        if key:
+            keys.add(key)
+    return keys
+
+
 def _is_nps(field: dict[str, Any]) -> bool:
     """Typeform's NPS field, or an opinion scale of 11 steps starting at 0."""
-    props = field.get("properties") or {}
+    props = _properties(field)
     return field.get("type") == "nps" or (
         field.get("type") == "opinion_scale"
         and props.get("steps") == 11
@@ -214,7 +249,10 @@ def pages(
     base = f"{source.url or API}/forms/{source.survey}"
     auth = {"headers": {"Authorization": f"Bearer {token}"}}
     form = get_json(client, base, {}, sleep, "Typeform", **auth)
-    fields = form_fields(form.get("fields") if isinstance(form, dict) else None)
+    try:
+        fields = form_fields(form.get("fields") if isinstance(form, dict) else None)
+    except RecordError as exc:
+        raise PullError("schema", f"form {source.survey}: {exc}; has the API changed?") from None
     if not fields:
         raise PullError("schema", f"form {source.survey} has no fields; has the API changed?")
     missing = [f for f in (*source.text, source.score) if f and f not in fields]
@@ -253,3 +291,31 @@ def pages(
         if done:
             return
         params["before"] = items[-1].get("token")
+
+
+def verify_webhook(secret: str, headers: Headers, body: bytes, now: float) -> str:
+    """`Typeform-Signature: sha256=<base64 HMAC-SHA256 of the body>`; the id is the event_id."""
+    given = headers.get("typeform-signature", "")
+    mac = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest())
+    if not given or not equal(b"sha256=" + mac, given):
+        raise Rejected(401, "Typeform-Signature missing or does not match")
+    try:
+        return str(json.loads(body)["event_id"])
+    except (ValueError, KeyError, TypeError):
+        raise Rejected(400, "a Typeform delivery without an event_id") from None
+
+
+def parse_webhook(source: Source, payload: Any) -> list[Verbatim]:
+    """A `form_response`: its definition names the fields."""
+    response = payload.get("form_response") if isinstance(payload, dict) else None
+    if not isinstance(response, dict):
+        raise RecordError("not a Typeform form_response")
+    definition = response.get("definition")
+    fields = form_fields(definition.get("fields") if isinstance(definition, dict) else [])
+    return verbatims(source, response, fields)
+
+
+ADAPTERS = (
+    Pull("typeform", pages, needs={"survey": "lT9Z2j (form id)"}),
+    Webhook("typeform-webhook", verify_webhook, parse_webhook),
+)

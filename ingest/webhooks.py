@@ -1,9 +1,11 @@
-"""Signed webhook deliveries: verify on the raw body, then turn the payload into verbatims.
+"""Signed webhook deliveries: what every receiver shares, and the generic signed JSON webhook.
 
-Each adapter is a verifier (raw body and headers in, the delivery's id out, or Rejected) and a
-parser (the JSON payload in, verbatims out). Signatures are compared in constant time; a
-delivery whose timestamp is more than five minutes off is refused, so a captured request cannot
-be replayed later (and the receiver drops repeats of a delivery id it has seen).
+A webhook adapter is a verifier (raw body and headers in, the delivery's id out, or Rejected)
+and a parser (the JSON payload in, verbatims out, or RecordError for a malformed one, which the
+receiver quarantines). Signatures are compared in constant time; a delivery whose timestamp is
+more than five minutes off is refused, so a captured request cannot be replayed later (and the
+receiver drops repeats of a delivery id it has seen). Platforms' own adapters live in their
+modules (typeform.py, delighted.py, formbricks.py) and use the helpers here.
 """
 
 from __future__ import annotations
@@ -11,15 +13,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import time
-from collections.abc import Callable, Mapping
 from typing import Any
 
-from ingest import delighted, typeform
+from ingest.adapter import Headers, Webhook
 from ingest.columns import leading_number
-from ingest.rows import given_or_none
-from ticker.records import RecordError, Verbatim
+from ingest.dates import given_or_none
+from ticker.records import SCALES, RecordError, Verbatim
 from ticker.sources import Source
 
 TOLERANCE = 300  # seconds, as Standard Webhooks asks
@@ -33,22 +33,27 @@ class Rejected(Exception):
         self.status = status
 
 
-Headers = Mapping[str, str]
-Verify = Callable[[str, Headers, bytes, float], str]
-Parse = Callable[[Source, Any], list[Verbatim]]
-
-
-def _equal(expected: bytes, given: str) -> bool:
+def equal(expected: bytes, given: str) -> bool:
+    """A signature header against the one computed, in constant time."""
     return hmac.compare_digest(expected, given.encode())
 
 
-def _fresh(timestamp: str, now: float) -> None:
+def fresh(timestamp: str, now: float) -> None:
+    """Refuse a delivery signed more than TOLERANCE seconds before now, or after it."""
     try:
-        age = abs(now - int(timestamp))
+        sent = int(timestamp)
     except ValueError:
         raise Rejected(401, "timestamp header is not a number") from None
-    if age > TOLERANCE:
-        raise Rejected(401, f"delivery is {age:.0f} s old; more than {TOLERANCE} s is refused")
+    if sent - now > TOLERANCE:
+        raise Rejected(
+            401,
+            f"delivery's timestamp is {sent - now:.0f} s in the future; "
+            f"more than {TOLERANCE} s is refused",
+        )
+    if now - sent > TOLERANCE:
+        raise Rejected(
+            401, f"delivery is {now - sent:.0f} s old; more than {TOLERANCE} s is refused"
+        )
 
 
 def verify_generic(secret: str, headers: Headers, body: bytes, now: float) -> str:
@@ -58,22 +63,10 @@ def verify_generic(secret: str, headers: Headers, body: bytes, now: float) -> st
     if not (delivery and stamp and given.startswith("sha256=")):
         raise Rejected(401, "missing X-Voc-Delivery, X-Voc-Timestamp or X-Voc-Signature")
     mac = hmac.new(secret.encode(), stamp.encode() + b"." + body, hashlib.sha256).hexdigest()
-    if not _equal(("sha256=" + mac).encode(), given):
+    if not equal(("sha256=" + mac).encode(), given):
         raise Rejected(401, "signature does not match")
-    _fresh(stamp, now)
+    fresh(stamp, now)
     return delivery
-
-
-def verify_typeform(secret: str, headers: Headers, body: bytes, now: float) -> str:
-    """`Typeform-Signature: sha256=<base64 HMAC-SHA256 of the body>`; the id is the event_id."""
-    given = headers.get("typeform-signature", "")
-    mac = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest())
-    if not given or not _equal(b"sha256=" + mac, given):
-        raise Rejected(401, "Typeform-Signature missing or does not match")
-    try:
-        return str(json.loads(body)["event_id"])
-    except (ValueError, KeyError, TypeError):
-        raise Rejected(400, "a Typeform delivery without an event_id") from None
 
 
 def verify_standard(secret: str, headers: Headers, body: bytes, now: float) -> str:
@@ -88,26 +81,10 @@ def verify_standard(secret: str, headers: Headers, body: bytes, now: float) -> s
         raise Rejected(500, "the source's secret is not a whsec_ base64 key") from None
     signed = delivery.encode() + b"." + stamp.encode() + b"." + body
     mac = b"v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest())
-    if not any(_equal(mac, candidate) for candidate in given.split()):
+    if not any(equal(mac, candidate) for candidate in given.split()):
         raise Rejected(401, "webhook-signature does not match")
-    _fresh(stamp, now)
+    fresh(stamp, now)
     return delivery
-
-
-def verify_delighted(secret: str, headers: Headers, body: bytes, now: float) -> str:
-    """`X-Delighted-Webhook-Signature: sha256=<hex HMAC-SHA256 of the body>`, keyed by the API key.
-
-    Delighted signs no timestamp, so a replay cannot be refused by age: it is dropped by its
-    event_id instead, like every repeat.
-    """
-    given = headers.get("x-delighted-webhook-signature", "").strip()
-    mac = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    if not given or not _equal(("sha256=" + mac).encode(), given.lower()):
-        raise Rejected(401, "X-Delighted-Webhook-Signature missing or does not match")
-    try:
-        return str(json.loads(body)["event_id"])
-    except (ValueError, KeyError, TypeError):
-        raise Rejected(400, "a Delighted delivery without an event_id") from None
 
 
 def parse_generic(source: Source, payload: Any) -> list[Verbatim]:
@@ -117,98 +94,58 @@ def parse_generic(source: Source, payload: Any) -> list[Verbatim]:
     for item in items:
         if not isinstance(item, dict) or not isinstance(item.get("text"), str):
             raise RecordError("each item must be an object with a text")
+        meta = item.get("meta") or {}  # PHP sends an empty object as []
+        if not isinstance(meta, dict):
+            raise RecordError(f"meta must be an object of labels and values, not {shape(meta)}")
+        rid = item.get("id")
+        if rid is not None and (isinstance(rid, bool) or not isinstance(rid, str | int | float)):
+            raise RecordError(f"id must be a string or a number, not {shape(rid)}")
         found.append(
-            _verbatim(
+            verbatim(
                 source,
                 item["text"],
-                item.get("id"),
+                rid,
                 item.get("score"),
                 item.get("scale"),
                 item.get("given_at"),
-                source.pick(item.get("meta") or {}, item.get("meta") or {}),
+                source.pick(meta, meta),
             )
         )
     return found
 
 
-def parse_typeform(source: Source, payload: Any) -> list[Verbatim]:
-    """A `form_response`: its definition names the fields; see ingest/typeform.py."""
-    response = payload.get("form_response") if isinstance(payload, dict) else None
-    if not isinstance(response, dict):
-        raise RecordError("not a Typeform form_response")
-    definition = response.get("definition")
-    fields = typeform.form_fields(definition.get("fields") if isinstance(definition, dict) else [])
-    return typeform.verbatims(source, response, fields)
-
-
-def parse_formbricks(source: Source, payload: Any) -> list[Verbatim]:
-    """`{webhookId, event, data}`: answers in data.data keyed by question id, named in `text`."""
-    data = payload.get("data") if isinstance(payload, dict) else None
-    if not isinstance(data, dict) or not isinstance(data.get("data"), dict):
-        raise RecordError("not a Formbricks response event")
-    answers = data["data"]
-    score = answers.get(source.score) if source.score else None
-    meta = {k: str(v) for k, v in (data.get("meta") or {}).items() if isinstance(v, str)}
-    if data.get("language"):
-        meta["language"] = str(data["language"])
-    meta = source.pick({**answers, **meta}, meta)
-    return [
-        _verbatim(
-            source,
-            answers[q],
-            f"{data.get('id')}/{q}",
-            score,
-            source.scale,
-            data.get("updatedAt") or data.get("createdAt"),
-            meta,
-        )
-        for q in source.text
-        if isinstance(answers.get(q), str) and answers[q].strip()
-    ]
-
-
-def parse_delighted(source: Source, payload: Any) -> list[Verbatim]:
-    """`survey_response.created/updated`: the response as the list API gives it, person expanded.
-
-    The comment usually comes with an update; an event without one, or an unsubscribe, adds
-    nothing (and is still answered, so Delighted does not retry it).
-    """
-    if not isinstance(payload, dict) or not str(payload.get("event_type", "")):
-        raise RecordError("not a Delighted event (no event_type)")
-    if not str(payload["event_type"]).startswith("survey_response."):
-        return []
-    data = payload.get("event_data")
-    if not isinstance(data, dict):
-        raise RecordError("a survey_response event without event_data")
-    found = delighted.response(source, data)
-    return [found] if found is not None else []
-
-
-def _verbatim(
-    source: Source, text: str, rid: Any, score: Any, scale: Any, when: Any, meta: Any
+def verbatim(
+    source: Source, text: str, rid: Any, score: Any, scale: Any, when: Any, meta: dict[str, Any]
 ) -> Verbatim:
+    """A delivery's comment; RecordError names a score or scale that cannot be used."""
     number = leading_number(score) if score not in (None, "") else None
     if score not in (None, "") and number is None:
         raise RecordError(f"score {score!r} is not a number")
-    given = given_or_none(when)
+    if (
+        number is not None
+        and scale is not None
+        and not (isinstance(scale, str) and scale in SCALES)
+    ):
+        raise RecordError(f"scale {scale!r} must be nps, csat5 or stars5")
     return Verbatim(
         source=source.name,
         text=text,
         response_id=str(rid) if rid else None,
         score=number,
         scale=scale if number is not None else None,
-        given_at=given,
-        meta={str(k): str(v) for k, v in dict(meta).items()},
+        given_at=given_or_none(when),
+        meta={str(k): str(v) for k, v in meta.items()},
     )
 
 
-ADAPTERS: dict[str, tuple[Verify, Parse]] = {
-    "webhook": (verify_generic, parse_generic),
-    "typeform-webhook": (verify_typeform, parse_typeform),
-    "formbricks-webhook": (verify_standard, parse_formbricks),
-    "delighted-webhook": (verify_delighted, parse_delighted),
-}
+def shape(value: Any) -> str:
+    """What a JSON value is, for a message: `a list`, `a number`…"""
+    names = {list: "a list", dict: "an object", str: "a string", bool: "a boolean"}
+    return names.get(type(value), "a number" if isinstance(value, int | float) else "null")
 
 
 def now() -> float:
     return time.time()
+
+
+ADAPTERS = (Webhook("webhook", verify_generic, parse_generic),)

@@ -13,8 +13,9 @@ from typing import Any
 
 import httpx
 
+from ingest.adapter import Pull
 from ingest.api import Page, PullError, get_json
-from ingest.rows import given_or_none
+from ingest.dates import given_or_none
 from ticker.pipeline import Row
 from ticker.records import Verbatim
 from ticker.sources import Source
@@ -67,3 +68,8 @@ def rating(source: Source, item: Any) -> Verbatim | None:
     meta = source.pick({**item, **meta}, meta)
     given = given_or_none(item.get("updated_at") or item.get("created_at"))
     return Verbatim(source.name, comment, str(item.get("id")), score, "csat5", given, meta)
+
+
+ADAPTERS = (
+    Pull("zendesk", pages, needs={"url": "https://acme.zendesk.com", "user": "cx-bot@acme.com"}),
+)

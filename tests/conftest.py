@@ -1,4 +1,9 @@
-"""Shared fixtures: settings on a temp dir, a fresh store, and a real server on a free port."""
+"""Shared fixtures: settings on a temp dir, a fresh store, and a real server on port 0.
+
+Servers listen on sockets bound to port 0 and handed to them (never a port found free and
+released, which another process may take meanwhile), and every server is a context manager,
+stopped even when the test's assertion fails.
+"""
 
 from __future__ import annotations
 
@@ -16,13 +21,15 @@ import httpx
 import pytest
 import uvicorn
 
+from ticker.judge import Judge
 from ticker.pipeline import Pipeline, numbered
 from ticker.records import Verbatim
+from ticker.redact import Redactor
 from ticker.sentiment import Tagger
-from ticker.server import uvicorn_options
 from ticker.settings import Settings
 from ticker.sources import Source
 from ticker.store import Store
+from voc.server import bind, uvicorn_options
 from web.app import create_app
 
 UNIT = float(os.environ.get("VOC_TEST_TIMEOUT_UNIT", "1"))  # scale every wait on slow machines
@@ -48,17 +55,16 @@ def store(settings: Settings) -> Iterator[Store]:
 
 def add(store: Store, tagger: Tagger, *verbatims: Verbatim) -> list[str]:
     """Ingest verbatims through the real pipeline; returns their ids."""
-    pipeline = Pipeline(store, tagger, workers=1)
+    pipeline = Pipeline(store, Judge(tagger, Redactor()), workers=1)
     for source in dict.fromkeys(v.source for v in verbatims):
         rows = [v for v in verbatims if v.source == source]
         pipeline.ingest(source, "test", "test", numbered(rows))
     return [v.key for v in verbatims]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def wait_quietly(seconds: float) -> None:
+    """Wait to see that nothing happens: always a multiple of the test time unit."""
+    time.sleep(seconds * UNIT)
 
 
 @dataclass
@@ -80,16 +86,26 @@ class Running:
         return f"ws://127.0.0.1:{self.settings.stream_at or self.port}"
 
 
+@contextlib.contextmanager
+def serving(
+    settings: Settings, stream: str = "http-port", sources: dict[str, Source] | None = None
+) -> Iterator[Running]:
+    """A real server on port 0; `stream-port` puts the stream on the websockets library's
+    server (its own socket), `http-port` on Starlette's."""
+    on_its_own = None if stream == "stream-port" else 0
+    bound = bind(replace(settings, port=0, stream_port=on_its_own, log_level="warning"))
+    app = create_app(bound.settings, sources, stream_socket=bound.stream)
+    config = uvicorn.Config(app, lifespan="on", **uvicorn_options(bound.settings))
+    with running(config, bound.http):
+        yield Running(bound.settings)
+
+
 def start_server(
     settings: Settings, stream: str = "http-port", sources: dict[str, Source] | None = None
 ) -> Iterator[Running]:
-    """Serve on free ports; `stream-port` puts the stream on the websockets library's server."""
-    port = free_port()
-    stream_port = free_port() if stream == "stream-port" else 0
-    settings = replace(settings, port=port, stream_port=stream_port, log_level="warning")
-    app = create_app(settings, sources)
-    with running(uvicorn.Config(app, lifespan="on", **uvicorn_options(settings))):
-        yield Running(settings)
+    """`serving` for fixtures (`yield from`)."""
+    with serving(settings, stream, sources) as server:
+        yield server
 
 
 @pytest.fixture(params=["http-port", "stream-port"])
@@ -104,11 +120,20 @@ def client(server: Running) -> Iterator[httpx.Client]:
         yield c
 
 
+def _listening() -> socket.socket:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(1024)
+    return sock
+
+
 @contextlib.contextmanager
-def running(config: uvicorn.Config) -> Iterator[None]:
-    """A real uvicorn server in a thread for the duration of the block."""
+def running(config: uvicorn.Config, sock: socket.socket | None = None) -> Iterator[None]:
+    """A real uvicorn server in a thread on `sock` (bound to port 0 if not given), for the
+    duration of the block; stopped however the block ends."""
+    sock = sock or _listening()
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10 * UNIT
     while not server.started:
@@ -119,11 +144,12 @@ def running(config: uvicorn.Config) -> Iterator[None]:
     finally:
         server.should_exit = True
         thread.join(timeout=10 * UNIT)
+        sock.close()
 
 
 @contextlib.contextmanager
 def serve_asgi(app: Any) -> Iterator[str]:
-    """Any ASGI app (a platform's fake) on a free loopback port; yields its base URL."""
-    port = free_port()
-    with running(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")):
-        yield f"http://127.0.0.1:{port}"
+    """Any ASGI app (a platform's fake) on a loopback port of its own; yields its base URL."""
+    sock = _listening()
+    with running(uvicorn.Config(app, log_level="warning"), sock):
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"

@@ -12,15 +12,17 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import chain, islice
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
-from ticker.moderation import flags, initial_state
+from ticker.judge import Judge
 from ticker.records import Verbatim
 from ticker.redact import Redactor
-from ticker.sentiment import Tagger, Thresholds
-from ticker.store import QuarantinedRow, Store, Tagged, now, row_for
+from ticker.sentiment import Thresholds
+from ticker.store import QuarantinedRow, Store, now, row_for
 
+T = TypeVar("T")
 CHUNK = 2000
 Row = Verbatim | QuarantinedRow
 Record = tuple[int, Any]  # (line number, what the source gave: a Verbatim, a dict, a CSV row…)
@@ -64,15 +66,7 @@ class Chunk:
     buckets: Counter[str] = field(default_factory=Counter)
 
 
-def judge(tagger: Tagger, redactor: Redactor, verbatim: Verbatim) -> Tagged:
-    """Tag one comment, mask its personal data, and decide whether it goes live or waits."""
-    tag = tagger.tag(verbatim.text, verbatim.score, verbatim.scale)
-    found = flags(verbatim.text, tag)
-    shown, masked = redactor.mask(verbatim.text)
-    return Tagged(verbatim, tag, found, initial_state(tag, found), shown, masked)
-
-
-def process(tagger: Tagger, redactor: Redactor, convert: Convert, records: list[Record]) -> Chunk:
+def process(judge: Judge, convert: Convert, records: list[Record]) -> Chunk:
     """Convert, tag and judge a chunk of records into store rows."""
     out = Chunk()
     stamp = now()
@@ -83,35 +77,38 @@ def process(tagger: Tagger, redactor: Redactor, convert: Convert, records: list[
         elif isinstance(row, QuarantinedRow):
             out.quarantined.append(row)
         else:
-            tagged = judge(tagger, redactor, row)
+            tagged = judge(row)
             out.rows.append(row_for(tagged, stamp))
             out.buckets[tagged.tag.bucket] += 1
     return out
 
 
-_worker: tuple[Tagger, Redactor] | None = None
+_worker: Judge | None = None
 
 
 def _start_worker(thresholds: Thresholds, score_chars: int, redactor: Redactor) -> None:
     global _worker
-    _worker = (Tagger(thresholds, score_chars), redactor)
+    _worker = Judge.from_recipe(thresholds, score_chars, redactor)
 
 
 def _process_in_worker(convert: Convert, records: list[Record]) -> Chunk:
-    assert _worker is not None, "worker started without a tagger"
-    return process(*_worker, convert, records)
+    assert _worker is not None, "worker started without a judge"
+    return process(_worker, convert, records)
+
+
+class Writes(Protocol):
+    """Where a pipeline's writes go: a `Store` (one thread) or the process's `Writer`."""
+
+    def write(self, work: Callable[[Store], T]) -> T: ...
 
 
 class Pipeline:
     """Imports records into the store; a bad row never stops the rest."""
 
-    def __init__(
-        self, store: Store, tagger: Tagger, workers: int = 0, redactor: Redactor | None = None
-    ) -> None:
-        self.store = store
-        self.tagger = tagger
+    def __init__(self, writes: Writes, judge: Judge, workers: int = 0) -> None:
+        self.writes = writes
+        self.judge = judge
         self.workers = workers or os.cpu_count() or 1
-        self.redactor = redactor or Redactor()
 
     def ingest(
         self,
@@ -128,7 +125,7 @@ class Pipeline:
         `cursor` (an API pull's resume point) is committed with the rows of the last chunk.
         """
         report = IngestReport()
-        self.store.ensure_source(source, kind)
+        self.writes.write(lambda store: store.ensure_source(source, kind))
         chunks = self._processed(records, convert)
         current = next(chunks, None)
         while current is not None:
@@ -138,10 +135,10 @@ class Pipeline:
             report.empty += chunk.empty
             report.buckets.update(chunk.buckets)
             last = cursor if following is None else None
-            if chunk.quarantined:  # before the cursor moves past them
-                report.quarantined.extend(chunk.quarantined)
-                report.newly_quarantined += self.store.quarantine(source, origin, chunk.quarantined)
-            report.added += self.store.insert_rows(chunk.rows, source, last)
+            added, quarantined = self.writes.write(partial(_store, chunk, source, origin, last))
+            report.quarantined.extend(chunk.quarantined)
+            report.newly_quarantined += quarantined
+            report.added += added
             if progress:
                 progress(size)
             current = following
@@ -157,10 +154,10 @@ class Pipeline:
             return
         if second is None or self.workers < 2:  # one chunk does not pay for starting workers
             for c in chain([first], [second] if second else [], chunks):
-                yield len(c), process(self.tagger, self.redactor, convert, c)
+                yield len(c), process(self.judge, convert, c)
             return
-        args = (self.tagger.thresholds, self.tagger.score_chars, self.redactor)
-        with ProcessPoolExecutor(self.workers, initializer=_start_worker, initargs=args) as pool:
+        recipe = self.judge.recipe
+        with ProcessPoolExecutor(self.workers, initializer=_start_worker, initargs=recipe) as pool:
             pending: deque[tuple[int, Future[Chunk]]] = deque()
             for c in chain([first, second], chunks):
                 pending.append((len(c), pool.submit(_process_in_worker, convert, c)))
@@ -169,3 +166,11 @@ class Pipeline:
                     yield size, done.result()
             for size, done in pending:
                 yield size, done.result()
+
+
+def _store(
+    chunk: Chunk, source: str, origin: str, cursor: str | None, store: Store
+) -> tuple[int, int]:
+    """One chunk in one transaction: its quarantined rows before the cursor moves past them."""
+    quarantined = store.quarantine(source, origin, chunk.quarantined) if chunk.quarantined else 0
+    return store.insert_rows(chunk.rows, source, cursor), quarantined

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Sequence
 
+from ticker import protocol
 from ticker.feeds import Feed
 from ticker.mixer import build_playlist
+from ticker.protocol import Event, Item
 from ticker.store import NotFound, Store
 
 log = logging.getLogger("voc_ticker.playlist")
-Item = dict[str, Any]
-Event = dict[str, Any]
 
 
 def diff(old: Sequence[Item], new: Sequence[Item]) -> list[Event]:
@@ -22,21 +21,21 @@ def diff(old: Sequence[Item], new: Sequence[Item]) -> list[Event]:
     changed, or that moved past others (a pin), gets an `update` with its new index.
     """
     keep = {i["id"] for i in new}
-    events: list[Event] = [{"type": "remove", "id": i["id"]} for i in old if i["id"] not in keep]
+    events: list[Event] = [protocol.remove(i["id"]) for i in old if i["id"] not in keep]
     current = [i for i in old if i["id"] in keep]
     ids = [i["id"] for i in current]
     for index, item in enumerate(new):
         if index < len(ids) and ids[index] == item["id"]:
             if current[index] != item:
-                events.append({"type": "update", "item": item, "index": index})
+                events.append(protocol.update(item, index))
                 current[index] = item
             continue
         if item["id"] in ids:
             at = ids.index(item["id"])
             del ids[at], current[at]
-            events.append({"type": "update", "item": item, "index": index})
+            events.append(protocol.update(item, index))
         else:
-            events.append({"type": "add", "item": item, "index": index})
+            events.append(protocol.add(item, index))
         ids.insert(index, item["id"])
         current.insert(index, item)
     return events
@@ -47,10 +46,12 @@ def apply(items: Sequence[Item], events: Sequence[Event]) -> list[Item]:
     result = list(items)
     for e in events:
         if e["type"] == "remove":
-            result = [i for i in result if i["id"] != e["id"]]
-        elif e["type"] in ("add", "update"):
-            result = [i for i in result if i["id"] != e["item"]["id"]]
-            result.insert(e["index"], e["item"])
+            gone = e["id"]
+            result = [i for i in result if i["id"] != gone]
+        elif e["type"] == "add" or e["type"] == "update":
+            item = e["item"]
+            result = [i for i in result if i["id"] != item["id"]]
+            result.insert(e["index"], item)
     return result
 
 
@@ -110,78 +111,76 @@ def current_items(store: Store, feed: Feed, max_chars: int) -> list[Item]:
 
 
 class Playlists:
-    """The last playlist sent for each watched feed, so a change becomes a small diff."""
+    """The last playlist sent for each watched feed, so a change becomes a small diff.
 
-    def __init__(self, store: Store, max_chars: int) -> None:
-        self.store = store
+    Its reads run on one thread (the caller's), with the `Store` handed to each call; `cached`
+    may be called from any thread: it reads one dict entry, replaced whole on each change.
+    """
+
+    def __init__(self, max_chars: int) -> None:
         self.max_chars = max_chars
-        self._items: dict[str, list[Item]] = {}
-        self._feeds: dict[str, Feed] = {}
+        self._shown: dict[str, tuple[Feed, list[Item]]] = {}
 
-    def snapshot(self, name: str) -> tuple[Feed, list[Item]]:
+    def cached(self, name: str) -> tuple[Feed, list[Item]] | None:
+        """The feed and playlist screens have now, if it is tracked."""
+        return self._shown.get(name)
+
+    def snapshot(self, store: Store, name: str) -> tuple[Feed, list[Item]]:
         """The feed and its playlist now, for a client's first message; raises NotFound."""
-        if name not in self._feeds:
-            feed = self.store.feed(name)
-            self._feeds[name], self._items[name] = (
-                feed,
-                current_items(self.store, feed, self.max_chars),
-            )
-        return self._feeds[name], self._items[name]
+        shown = self._shown.get(name)
+        if shown is None:
+            feed = store.feed(name)
+            shown = self._shown[name] = (feed, current_items(store, feed, self.max_chars))
+        return shown
 
     def tracked(self) -> list[str]:
-        return list(self._feeds)
+        return list(self._shown)
 
     def forget(self, name: str) -> None:
         """Stop tracking a feed nobody watches any more."""
-        self._feeds.pop(name, None)
-        self._items.pop(name, None)
+        self._shown.pop(name, None)
 
-    def refresh(self) -> Iterator[tuple[str, list[Event]]]:
-        """Rebuild every tracked feed; yield the events of each that changed, feed by feed.
+    def refresh(self, store: Store) -> list[tuple[str, list[Event]]]:
+        """Rebuild every tracked feed; the events of each that changed, feed by feed.
 
         A feed whose rebuild fails keeps its last playlist (and raises nothing here): one bad
         feed must not hold back the others. The failure is logged and retried next time.
         """
-        for name in list(self._feeds):
+        changed = []
+        for name in list(self._shown):
             try:
-                events = self._refresh(name)
+                events = self._refresh(store, name)
             except Exception:
                 log.exception(
                     "feed %r could not be rebuilt; its screens keep the last playlist", name
                 )
                 continue
             if events:
-                yield name, events
+                changed.append((name, events))
+        return changed
 
-    def _refresh(self, name: str) -> list[Event]:
+    def _refresh(self, store: Store, name: str) -> list[Event]:
+        old_feed, old = self._shown[name]
         try:
-            feed = self.store.feed(name)
+            feed = store.feed(name)
         except NotFound:
-            events = [{"type": "remove", "id": i["id"]} for i in self._items[name]]
             self.forget(name)
-            return events
-        old = self._items[name]
-        new = settle(old, current_items(self.store, feed, self.max_chars), feed.mix.spaced)
+            return [protocol.remove(i["id"]) for i in old]
+        new = settle(old, current_items(store, feed, self.max_chars), feed.mix.spaced)
         events = diff(old, new)
-        if feed.display != self._feeds[name].display:
-            events.append({"type": "display", "display": _display(feed)})
-        self._feeds[name], self._items[name] = feed, new
+        if feed.display != old_feed.display:
+            events.append(protocol.display(display_fields(feed)))
+        if events or feed != old_feed:
+            self._shown[name] = (feed, new)
         return events
 
 
-def _display(feed: Feed) -> dict[str, Any]:
+def display_fields(feed: Feed) -> protocol.DisplayFields:
     """What widgets need of the display settings (the meta labels are applied server-side)."""
     d = feed.display
     return {"speed": d.speed, "direction": d.direction, "theme": d.theme}
 
 
-def snapshot_message(feed: Feed, items: list[Item], heartbeat: float) -> Event:
+def snapshot_message(feed: Feed, items: list[Item], heartbeat: float) -> protocol.Snapshot:
     """The first message every client gets (docs/protocol.md)."""
-    return {
-        "type": "snapshot",
-        "feed": feed.name,
-        "title": feed.title,
-        "display": _display(feed),
-        "heartbeat": heartbeat,
-        "items": items,
-    }
+    return protocol.snapshot(feed.name, feed.title, display_fields(feed), heartbeat, items)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
@@ -99,3 +102,29 @@ def m006_source_pulls(db: Database) -> None:
     db.table("sources").add_column("last_pull_at", str)
     db.table("sources").add_column("last_pull_added", int)
     db.table("sources").add_column("last_pull_quarantined", int)
+
+
+@migrations()
+def m007_sort_key(db: Database) -> None:
+    """The feeds' sort key stored, with indexes a playlist query walks and stops in: ordering by
+    `coalesce(given_at, ingested_at)` sorted every approved comment of a bucket on each change."""
+    db.table("verbatims").add_column("sort_at", str)
+    db.execute("UPDATE verbatims SET sort_at = coalesce(given_at, ingested_at)")
+    db.execute("DROP INDEX IF EXISTS idx_verbatims_state_bucket_given_at")
+    db.table("verbatims").create_index(["state", "bucket", "pinned", "sort_at"])
+    db.table("verbatims").create_index(["source", "state", "bucket", "pinned", "sort_at"])
+
+
+@migrations()
+def m008_quarantine_key_without_path(db: Database) -> None:
+    """A quarantined row's key no longer includes the file's path: the same file imported by
+    another path found its bad rows new again. Rows that were twins under the old key go."""
+    seen: set[str] = set()
+    for row in list(db.query("SELECT id, source, line, raw FROM quarantine ORDER BY id")):
+        material = json.dumps([row["source"], row["line"], row["raw"]], ensure_ascii=False)
+        key = hashlib.sha256(material.encode()).hexdigest()[:24]
+        if key in seen:
+            db.execute("DELETE FROM quarantine WHERE id = ?", [row["id"]])
+        else:
+            seen.add(key)
+            db.execute("UPDATE quarantine SET key = ? WHERE id = ?", [key, row["id"]])

@@ -140,7 +140,10 @@ def _coerce(name: str, kind: Any, value: Any) -> Any:
             return result
         if typing.get_origin(kind) is tuple:
             items = value.split(",") if isinstance(value, str) else list(value)
-            return tuple(str(i).strip().rstrip("/") for i in items if str(i).strip())
+            found = tuple(str(i).strip() for i in items if str(i).strip())
+            # An origin has no path: "https://b.example/" is "https://b.example". Other lists
+            # keep every character (a mask pattern may well end in "/").
+            return tuple(i.rstrip("/") for i in found) if name == "allowed_origins" else found
         if isinstance(kind, types.UnionType) and int in typing.get_args(kind):
             return None if value in (None, "") else _coerce(name, int, value)
         if isinstance(kind, types.UnionType) or kind is str:

@@ -12,29 +12,30 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ticker.records import SCALES
 from ticker.settings import SettingsError
 
-ADAPTERS = (
-    "webhook",
-    "typeform-webhook",
-    "formbricks-webhook",
-    "delighted-webhook",
-    "zendesk",
-    "delighted",
-    "qualtrics",
-    "surveymonkey",
-    "typeform",
-)
-PULLED = ("zendesk", "delighted", "qualtrics", "surveymonkey", "typeform")  # fetched from an API
-URL_NEEDED = {  # an account's own address (no shared API host)
-    "zendesk": "https://acme.zendesk.com",
-    "qualtrics": "https://iad1.qualtrics.com (your datacenter)",
+# What an adapter may need of its source, and what to say when a source lacks it.
+NEEDS = {
+    "url": "url must be the API's address",
+    "user": "user must name the account the token belongs to",
+    "survey": "survey must be the id of the survey to pull",
 }
-USER_NEEDED = ("zendesk",)  # the account the token belongs to
-SURVEY_NEEDED = {"qualtrics": "SV_…", "surveymonkey": "123456789", "typeform": "lT9Z2j (form id)"}
+
+
+class AdapterSpec(Protocol):
+    """What checking a source needs to know of its adapter (ingest/registry.py holds them)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...  # "export", "pull" or "webhook"
+
+    @property
+    def needs(self) -> Mapping[str, str]: ...  # a key of NEEDS -> an example value
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class Source:
     text: tuple[str, ...] = ()  # question ids or refs whose answers are comments
     score: str | None = None  # question id or ref holding the score
     scale: str | None = None
-    url: str | None = None  # an API's base URL, e.g. https://acme.zendesk.com
+    url: str | None = None  # an API's base URL (an account's own host, a region's)
     user: str | None = None  # the account the API token belongs to
     survey: str | None = None  # the survey (or form) an API source pulls
     meta: tuple[tuple[str, str], ...] | None = None  # (label, field) kept as metadata
@@ -78,18 +79,19 @@ class Source:
         return value
 
 
-def load_sources(config: Path | None) -> dict[str, Source]:
-    """The sources of a config file (none without one); SettingsError says what is wrong."""
+def load_sources(config: Path | None, adapters: Mapping[str, AdapterSpec]) -> dict[str, Source]:
+    """The sources of a config file (none without one), each naming one of `adapters`;
+    SettingsError says what is wrong."""
     if config is None:
         return {}
     try:
         tables = tomllib.loads(config.read_text(encoding="utf-8")).get("sources", {})
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise SettingsError(f"cannot read sources from {config}: {exc}") from None
-    return {name: _source(name, table) for name, table in tables.items()}
+    return {name: _source(name, table, adapters) for name, table in tables.items()}
 
 
-def _source(name: str, table: Any) -> Source:
+def _source(name: str, table: Any, adapters: Mapping[str, AdapterSpec]) -> Source:
     where = f"[sources.{name}]"
     if not isinstance(table, dict):
         raise SettingsError(f"{where} must be a table")
@@ -110,8 +112,9 @@ def _source(name: str, table: Any) -> Source:
     if unknown:
         raise SettingsError(f"{where}: unknown key(s) {sorted(unknown)}")
     adapter = table.get("adapter")
-    if adapter not in ADAPTERS:
-        raise SettingsError(f"{where}: adapter {adapter!r} must be one of {', '.join(ADAPTERS)}")
+    if not isinstance(adapter, str) or adapter not in adapters:
+        raise SettingsError(f"{where}: adapter {adapter!r} must be one of {', '.join(adapters)}")
+    needs = adapters[adapter].needs
     secret_env = table.get("secret_env")
     if not isinstance(secret_env, str) or not secret_env:
         raise SettingsError(f"{where}: secret_env must name the environment variable of its secret")
@@ -119,27 +122,23 @@ def _source(name: str, table: Any) -> Source:
     if not isinstance(text, list) or not all(isinstance(t, str | int) for t in text):
         raise SettingsError(f"{where}: text must be a list of question ids or refs")
     scale = table.get("scale")
-    if scale is not None and scale not in SCALES:
+    if scale is not None and (not isinstance(scale, str) or scale not in SCALES):
         raise SettingsError(f"{where}: scale {scale!r} must be nps, csat5 or stars5")
-    url, user = table.get("url"), table.get("user")
-    if adapter in URL_NEEDED or url is not None:
-        if not isinstance(url, str) or not url.startswith(("https://", "http://")):
-            example = URL_NEEDED.get(adapter, "https://…")
-            raise SettingsError(f"{where}: url must be the API's address, e.g. {example}")
+    url, user, survey = table.get("url"), table.get("user"), _id(table.get("survey"))
+    given = {"url": url, "user": user, "survey": survey}
+    for key, problem in NEEDS.items():  # in this order, whatever order the adapter names them
+        value = given[key]
+        asked = key in needs or (key == "url" and value is not None)
+        if asked and not _usable(key, value):
+            raise SettingsError(f"{where}: {problem}, e.g. {needs.get(key, 'https://…')}")
+    if isinstance(url, str):
         url = url.rstrip("/")
-    if adapter in USER_NEEDED and (not isinstance(user, str) or not user):
-        raise SettingsError(f"{where}: user must name the account the token belongs to")
-    survey = _id(table.get("survey"))
-    if adapter in SURVEY_NEEDED and (not isinstance(survey, str) or not survey.strip()):
-        raise SettingsError(
-            f"{where}: survey must be the id of the survey to pull, e.g. {SURVEY_NEEDED[adapter]}"
-        )
     every, cron = table.get("every"), table.get("cron")
     if every is not None and (not isinstance(every, int | float) or every < 1):
         raise SettingsError(f"{where}: every must be a number of seconds, 1 or more")
     if cron is not None and (not isinstance(cron, str) or len(cron.split()) != 5):
         raise SettingsError(f'{where}: cron must be a crontab line like "*/15 * * * *"')
-    if (every is not None or cron is not None) and adapter not in PULLED:
+    if (every is not None or cron is not None) and adapters[adapter].kind != "pull":
         raise SettingsError(f"{where}: only API sources are pulled on a schedule")
     meta = _meta(where, table.get("meta"))
     score = _id(table.get("score"))
@@ -175,8 +174,15 @@ def _meta(where: str, value: Any) -> tuple[tuple[str, str], ...] | None:
     )
 
 
+def _usable(key: str, value: Any) -> bool:
+    """A needed key's value is there and of its kind: an http(s) address, a non-blank id."""
+    if key == "url":
+        return isinstance(value, str) and value.startswith(("https://", "http://"))
+    return isinstance(value, str) and bool(value.strip())
+
+
 def _id(value: Any) -> Any:
-    """Survey and question ids as text: SurveyMonkey's are numbers people write unquoted."""
+    """Survey and question ids as text: some platforms' are numbers people write unquoted."""
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 

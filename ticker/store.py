@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlite_utils import Database
 
@@ -28,8 +30,20 @@ def moment() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
+T = TypeVar("T")
+BUSY_TIMEOUT_MS = 10_000
+
+
 class NotFound(LookupError):
     """No verbatim or feed with that id or name."""
+
+
+class StoreError(Exception):
+    """The database file cannot be used (a folder, not a database, no permission): one line."""
+
+
+class Busy(StoreError):
+    """Another process held the write lock for longer than the busy timeout; try again."""
 
 
 @dataclass(frozen=True)
@@ -56,19 +70,70 @@ class QuarantinedRow:
 class Store:
     """Verbatims, feeds, the curation log and the quarantine in one SQLite file."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, any_thread: bool = False) -> None:
+        """Open (and migrate) the store; `any_thread` lets a pool close a reader's connection."""
         self.path = Path(path)
-        self.db = Database(self.path)
-        self.db.enable_wal()
-        self.db.execute("PRAGMA synchronous = NORMAL")  # WAL: a crash loses no commit; fewer fsyncs
-        self.db.execute("PRAGMA busy_timeout = 10000")
-        self.db.execute("PRAGMA foreign_keys = ON")
-        migrations.apply(self.db)
-        if not self.db.table("feeds").count:
-            self.save_feed(default_feed())
+        if self.path.is_dir():
+            raise StoreError(f"{self.path} is a folder; --db must name a database file")
+        self._depth = 0
+        try:
+            self.db = Database(sqlite3.connect(self.path, check_same_thread=not any_thread))
+            # Autocommit: no implicit (deferred) BEGIN. Every write goes through `transaction()`,
+            # whose BEGIN IMMEDIATE takes the write lock up front, so the busy timeout applies
+            # instead of SQLite refusing a deferred transaction's upgrade at once.
+            self.db.conn.isolation_level = None
+            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self.db.enable_wal()
+            self.db.execute("PRAGMA synchronous = NORMAL")  # WAL: a crash loses no commit
+            self.db.execute("PRAGMA foreign_keys = ON")
+            if migrations.pending(self.db) or not self.db.table("feeds").count:
+                with self.transaction():  # only now: opening a current store never waits
+                    migrations.apply(self.db)
+                    if not self.db.table("feeds").count:
+                        self.save_feed(default_feed())
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(_explain(self.path, exc)) from None
 
     def close(self) -> None:
         self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction, `BEGIN IMMEDIATE` at the outermost level; nested blocks are
+        savepoints. Waits up to the busy timeout for another process's write lock."""
+        if self._depth:
+            self._depth += 1
+            try:
+                with self.db.atomic():
+                    yield
+            finally:
+                self._depth -= 1
+            return
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            raise Busy(
+                f"{self.path} stayed locked by another process for more than "
+                f"{BUSY_TIMEOUT_MS / 1000:g} s; try again"
+            ) from None
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            if self.db.conn.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise
+        else:
+            self.db.execute("COMMIT")
+        finally:
+            self._depth = 0
+
+    def write(self, work: Callable[[Store], T]) -> T:
+        """Run `work` in one write transaction (a Writer runs it on its own thread instead)."""
+        with self.transaction():
+            return work(self)
 
     def change_marker(self) -> tuple[int, int]:
         """Changes whenever anyone (this connection or another process) commits a write."""
@@ -79,10 +144,11 @@ class Store:
 
     def ensure_source(self, name: str, kind: str) -> None:
         """Register a source the first time it is seen."""
-        self.db.execute(
-            "INSERT OR IGNORE INTO sources (name, kind, created_at) VALUES (?, ?, ?)",
-            [name, kind, now()],
-        )
+        with self.transaction():
+            self.db.execute(
+                "INSERT OR IGNORE INTO sources (name, kind, created_at) VALUES (?, ?, ?)",
+                [name, kind, now()],
+            )
 
     def insert_rows(
         self, rows: Sequence[tuple[Any, ...]], source: str, cursor: str | None = None
@@ -93,7 +159,7 @@ class Store:
         cursor is committed in the same transaction, so a crash never skips or repeats a page.
         """
         before = self.db.conn.total_changes
-        with self.db.atomic():
+        with self.transaction():
             self.db.conn.executemany(_INSERT, rows)
             added = self.db.conn.total_changes - before
             self.db.execute("UPDATE sources SET last_ingest_at = ? WHERE name = ?", [now(), source])
@@ -107,12 +173,12 @@ class Store:
         return row[0] if row else None
 
     def save_cursor(self, source: str, cursor: str) -> None:
-        with self.db.atomic():
+        with self.transaction():
             self.db.execute("UPDATE sources SET cursor = ? WHERE name = ?", [cursor, source])
 
     def source_pulled(self, source: str, added: int, quarantined: int) -> None:
         """Record a pull that read everything it was asked (what it added may be nothing)."""
-        with self.db.atomic():
+        with self.transaction():
             self.db.execute(
                 "UPDATE sources SET last_pull_at = ?, last_pull_added = ?, "
                 "last_pull_quarantined = ? WHERE name = ?",
@@ -121,7 +187,7 @@ class Store:
 
     def source_failed(self, source: str, error: str) -> None:
         """Record why a source's last pull failed (shown by `voc-ticker sources`)."""
-        with self.db.atomic():
+        with self.transaction():
             self.db.execute(
                 "UPDATE sources SET last_error = ?, last_error_at = ? WHERE name = ?",
                 [error, moment(), source],
@@ -132,13 +198,13 @@ class Store:
 
         Returns how many were new (a pull re-reading a page finds its bad rows again)."""
         stamp = now()
-        with self.db.atomic():
+        with self.transaction():
             done = self.db.conn.executemany(
                 "INSERT OR IGNORE INTO quarantine (key, source, origin, line, reason, raw, at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
-                        _digest(source, origin, r.line, r.raw),
+                        quarantine_key(source, r),
                         source,
                         origin,
                         r.line,
@@ -180,7 +246,7 @@ class Store:
 
     def record_delivery(self, source: str, delivery: str) -> None:
         """Remember a delivery once what it brought is stored, so a failure is retried."""
-        with self.db.atomic():
+        with self.transaction():
             self.db.execute(
                 "INSERT OR IGNORE INTO deliveries (source, delivery, at) VALUES (?, ?, ?)",
                 [source, delivery, now()],
@@ -207,26 +273,39 @@ class Store:
         )
 
     def candidates(self, filt: FeedFilter, per_bucket: int) -> list[Stored]:
-        """Approved verbatims a feed may show, freshest first, at most `per_bucket` of each."""
-        clauses = ["state = 'approved'", "bucket = :bucket"]
+        """Approved verbatims a feed may show, pinned then freshest first, `per_bucket` of each.
+
+        Each query is a range of the index on (state, bucket, pinned, sort_at), or per source of
+        the one on (source, state, bucket, pinned, sort_at), read newest first and stopped at the
+        limit: the cost follows the playlist's size, not the store's. Pinned and unpinned are
+        asked apart so that an age window stays a range. (A metadata filter reads on through
+        the range until it has found enough, so a rare value costs more.)
+        """
+        clauses = ["state = 'approved'", "bucket = :bucket", "pinned = :pinned"]
         args: dict[str, Any] = {"limit": per_bucket}
-        if filt.sources:
-            clauses.append("source IN (SELECT value FROM json_each(:sources))")
-            args["sources"] = json.dumps(list(filt.sources))
         for i, (key, value) in enumerate(sorted(filt.meta.items())):
             clauses.append(f"json_extract(meta, :mk{i}) = :mv{i}")
             args[f"mk{i}"], args[f"mv{i}"] = f'$."{key}"', value
         if filt.max_age_days is not None:
-            clauses.append("coalesce(given_at, ingested_at) >= :since")
+            clauses.append("sort_at >= :since")
             since = datetime.now(UTC) - timedelta(days=filt.max_age_days)
             args["since"] = since.isoformat(timespec="seconds")
+        if filt.sources:
+            clauses.append("source = :source")
         sql = (
-            f"SELECT * FROM verbatims WHERE {' AND '.join(clauses)} "
-            "ORDER BY pinned DESC, coalesce(given_at, ingested_at) DESC, rowid DESC LIMIT :limit"
+            f"SELECT rowid AS _rowid, * FROM verbatims WHERE {' AND '.join(clauses)} "
+            "ORDER BY sort_at DESC, rowid DESC LIMIT :limit"
         )
         found: list[Stored] = []
         for bucket in filt.buckets:
-            found.extend(_stored(r) for r in self.db.query(sql, {**args, "bucket": bucket}))
+            rows: list[dict[str, Any]] = []
+            for pinned in (1, 0):
+                for source in filt.sources or (None,):
+                    asked = {**args, "bucket": bucket, "pinned": pinned, "source": source}
+                    rows.extend(self.db.query(sql, asked))
+            if len(filt.sources) > 1:  # each source's best, merged
+                rows.sort(key=lambda r: (r["pinned"], r["sort_at"], r["_rowid"]), reverse=True)
+            found.extend(_stored(r) for r in rows[:per_bucket])
         return found
 
     # -- curation -----------------------------------------------------------------------------
@@ -235,7 +314,7 @@ class Store:
         self, verbatim_id: str, action: str, actor: str, note: str = "", **change: Any
     ) -> Stored:
         """Apply one curation action and record it in the log, in one transaction."""
-        with self.db.atomic():
+        with self.transaction():
             before = self.get(verbatim_id)
             self.db.table("verbatims").update(verbatim_id, change)
             detail: dict[str, Any] = {
@@ -264,16 +343,17 @@ class Store:
     def save_feed(self, feed: Feed) -> None:
         feed.validate()
         stamp = now()
-        self.db.table("feeds").upsert(
-            {
-                "name": feed.name,
-                "title": feed.title,
-                "definition": json.dumps(feed.to_dict()),
-                "created_at": stamp,
-                "updated_at": stamp,
-            },
-            pk="name",
-        )
+        with self.transaction():
+            self.db.table("feeds").upsert(
+                {
+                    "name": feed.name,
+                    "title": feed.title,
+                    "definition": json.dumps(feed.to_dict()),
+                    "created_at": stamp,
+                    "updated_at": stamp,
+                },
+                pk="name",
+            )
 
     def feed(self, name: str) -> Feed:
         rows = list(self.db.query("SELECT definition FROM feeds WHERE name = ?", [name]))
@@ -307,6 +387,7 @@ _COLUMNS = (
     "ingested_at",
     "shown_text",
     "masked",
+    "sort_at",
 )
 # Plain executemany: sqlite-utils' insert_all inspects every value, a quarter of an import's time.
 _INSERT = (
@@ -315,8 +396,22 @@ _INSERT = (
 )
 
 
-def _digest(*parts: object) -> str:
-    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()[:24]
+def _explain(path: Path, exc: sqlite3.DatabaseError) -> str:
+    """What to do about a database file SQLite refuses."""
+    said = str(exc)
+    if "not a database" in said:
+        return f"{path} is not an SQLite database (is --db the right file?)"
+    if "unable to open" in said:
+        return f"cannot open {path}: check that its folder exists and is writable"
+    if "locked" in said:
+        return f"{path} is locked by another process for longer than {BUSY_TIMEOUT_MS // 1000} s"
+    return f"{path}: {said}"
+
+
+def quarantine_key(source: str, row: QuarantinedRow) -> str:
+    """The same bad row of a source once, whichever path its file was imported from."""
+    material = json.dumps([source, row.line, row.raw], ensure_ascii=False)
+    return hashlib.sha256(material.encode()).hexdigest()[:24]
 
 
 def row_for(t: Tagged, stamp: str) -> tuple[Any, ...]:
@@ -341,6 +436,7 @@ def row_for(t: Tagged, stamp: str) -> tuple[Any, ...]:
         stamp,
         t.shown_text,
         json.dumps(t.masked),
+        v.given_at or stamp,  # the feeds' order: when it was given, else when it came in
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
+import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -14,56 +14,78 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
+from websockets.asyncio.server import Server
 
 from ingest import schedule
-from ticker.playlist import Playlists
-from ticker.redact import Redactor
-from ticker.sentiment import Tagger
+from ticker.judge import Judge
+from ticker.pipeline import Pipeline
+from ticker.readers import Readers
 from ticker.settings import Settings
-from ticker.sources import Source, load_sources
-from ticker.store import Store
-from web import live, pages, webhooks, wsserver
+from ticker.sources import Source
+from ticker.writer import Writer
+from web import pages, webhooks, wsserver
 from web.hub import Hub
+from web.live import Live
 from web.security import SecurityHeaders
+from web.session import Openings
 from web.state import AppState
 from web.stream import feed_stream
 
 STATIC = Path(__file__).parent / "static"
 
 
-def create_app(settings: Settings, sources: dict[str, Source] | None = None) -> Starlette:
-    """The VoC Ticker app for these settings; the store opens when the app starts."""
+def create_app(
+    settings: Settings,
+    sources: dict[str, Source] | None = None,
+    judge: Judge | None = None,
+    stream_socket: socket.socket | None = None,
+    writer: Writer | None = None,
+) -> Starlette:
+    """The VoC Ticker app for these settings; the store opens when the app starts.
+
+    Settings and sources are handed over as objects (never through environment variables);
+    the judge is built from the settings unless given, so a bad mask pattern fails here. The
+    stream server listens on `stream_socket` when one is given, else on `settings.stream_at`.
+    A `writer` handed in is the process's one writer, shared (the demo's trickle writes
+    through it) and left open; otherwise the app opens its own and closes it.
+    """
+    judge = judge or Judge.from_settings(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        store = Store(settings.db)
-        state = AppState(
-            settings,
-            store,
-            Hub(),
-            Playlists(store, settings.display_chars),
-            Tagger(score_chars=settings.score_chars),
-            Redactor(settings.phone_regions, settings.mask_patterns),
-            dict(sources or {}),
-        )
-        app.state.voc = state
-        watcher = asyncio.create_task(live.run(state))
-        state.scheduler = (
-            schedule.start(settings, state.sources) if settings.pull_in_server else None
-        )
-        stream = await wsserver.start(state) if settings.stream_at else None
-        try:
+        async with contextlib.AsyncExitStack() as stack:  # stopped in reverse, whatever fails
+            own = writer
+            if own is None:
+                own = await asyncio.to_thread(Writer, settings.db)  # opens and migrates
+                stack.callback(own.close)
+            readers = Readers(settings.db)
+            stack.callback(readers.close)
+            playlist_reader = Readers(settings.db, threads=1, name="voc-playlists")
+            stack.callback(playlist_reader.close)
+            hub = Hub()
+            live = Live(playlist_reader, hub, settings.display_chars)
+            state = AppState(
+                settings=settings,
+                sources=dict(sources or {}),
+                writer=own,
+                readers=readers,
+                pipeline=Pipeline(own, judge, workers=1),
+                hub=hub,
+                live=live,
+                openings=Openings(live.load, live.cached, settings.heartbeat_seconds),
+            )
+            app.state.voc = state
+            watcher = asyncio.create_task(
+                live.run(settings.watch_seconds, settings.heartbeat_seconds)
+            )
+            stack.push_async_callback(_cancelled, watcher)
+            if settings.pull_in_server:
+                state.scheduler = schedule.start(state.pipeline, state.sources)
+                if state.scheduler is not None:
+                    stack.callback(state.scheduler.shutdown, wait=False)
+            if settings.stream_at:
+                stack.push_async_callback(_closed, await wsserver.start(state, stream_socket))
             yield
-        finally:
-            if state.scheduler is not None:
-                state.scheduler.shutdown(wait=False)
-            if stream is not None:
-                stream.close()
-                await stream.wait_closed()
-            watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watcher
-            store.close()
 
     routes = [
         Route("/", pages.index),
@@ -83,7 +105,12 @@ def create_app(settings: Settings, sources: dict[str, Source] | None = None) -> 
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
 
 
-def from_environment() -> Starlette:
-    """The uvicorn factory: settings from VOC_* variables (and VOC_CONFIG), read at start."""
-    config = os.environ.get("VOC_CONFIG")
-    return create_app(Settings.load(), load_sources(Path(config) if config else None))
+async def _closed(server: Server) -> None:
+    server.close()
+    await server.wait_closed()
+
+
+async def _cancelled(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

@@ -9,27 +9,18 @@ everyone than buffering without bound.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Protocol
+from typing import Protocol
 
 from websockets.frames import Frame, Opcode
 
+from ticker import protocol
+
 TOO_SLOW = 1013
-
-
-def encode(message: dict[str, Any]) -> str:
-    """One JSON text per message, shared by every client that receives it."""
-    return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
-
-
-def error(code: str, message: str) -> str:
-    """The `error` message sent just before a close (docs/protocol.md)."""
-    return encode({"type": "error", "code": code, "message": message})
-
-
-TOO_SLOW_ERROR = error("too_slow", "client fell behind; reconnect for a fresh snapshot")
+TOO_SLOW_ERROR = protocol.encode(
+    protocol.error("too_slow", "client fell behind; reconnect for a fresh snapshot")
+)
 
 
 class Outgoing:
@@ -63,11 +54,42 @@ class Subscriber(Protocol):
         ...
 
 
-class Hub:
-    """Feed name -> subscribers; in-process, one event loop."""
+class Broker(Protocol):
+    """Carries each feed's messages to the hub of every process that serves screens.
+
+    In memory for one process; a Redis broker (for many processes) is another implementation.
+    """
+
+    def attach(self, hub: Hub) -> None:
+        """Deliver what is published to this hub's subscribers from now on."""
+        ...
+
+    def publish(self, feed: str, message: Outgoing) -> None:
+        """Send a feed's message to every attached hub."""
+        ...
+
+
+class LocalBroker:
+    """The broker of one process: publishing is delivering, at once, on the same loop."""
 
     def __init__(self) -> None:
+        self._hubs: list[Hub] = []
+
+    def attach(self, hub: Hub) -> None:
+        self._hubs.append(hub)
+
+    def publish(self, feed: str, message: Outgoing) -> None:
+        for hub in self._hubs:
+            hub.deliver(feed, message)
+
+
+class Hub:
+    """Feed name -> subscribers of this process, on one event loop; changes come by a broker."""
+
+    def __init__(self, broker: Broker | None = None) -> None:
         self._feeds: dict[str, set[Subscriber]] = {}
+        self.broker = broker or LocalBroker()
+        self.broker.attach(self)
 
     @contextmanager
     def subscribe(self, feed: str, sub: Subscriber) -> Iterator[Subscriber]:
@@ -85,8 +107,12 @@ class Hub:
             if not subs:
                 del self._feeds[feed]
 
-    def publish(self, feed: str, message: Outgoing) -> int:
-        """Hand a message to every subscriber of the feed; returns how many took it."""
+    def publish(self, feed: str, message: Outgoing) -> None:
+        """Send a feed's change to its screens, in this process and any other the broker links."""
+        self.broker.publish(feed, message)
+
+    def deliver(self, feed: str, message: Outgoing) -> int:
+        """Hand a message to this process's subscribers of the feed; how many took it."""
         taken = 0
         for sub in list(self._feeds.get(feed, ())):
             if sub.deliver(message):
@@ -95,9 +121,9 @@ class Hub:
                 self._discard(feed, sub)
         return taken
 
-    def publish_all(self, message: Outgoing) -> int:
-        """Hand a message to every subscriber of every feed (heartbeats)."""
-        return sum(self.publish(feed, message) for feed in list(self._feeds))
+    def deliver_all(self, message: Outgoing) -> int:
+        """Hand a message to every subscriber here (heartbeats are each process's own)."""
+        return sum(self.deliver(feed, message) for feed in list(self._feeds))
 
     def feeds(self) -> list[str]:
         """Feeds that have at least one subscriber."""

@@ -17,14 +17,15 @@ def origin_allowed(
     if origin is None or "*" in allowed:
         return True
     origin = origin.rstrip("/").lower()
-    if origin in (a.lower() for a in allowed):
+    if origin in (a.rstrip("/").lower() for a in allowed):
         return True
     if not host:
         return False
     try:
         seen = urlsplit(origin)
         target = urlsplit("//" + host.lower())
-        return seen.hostname == target.hostname and seen.port in (target.port, http_port)
+        same_host = bool(seen.hostname) and seen.hostname == target.hostname
+        return same_host and seen.port in (target.port, http_port)
     except ValueError:  # a port that is not a number, an unclosed [IPv6 bracket…
         return False
 

@@ -12,9 +12,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from ingest.schedule import next_runs
-from ticker.feeds import DEFAULT_FEED
+from ticker.feeds import DEFAULT_FEED, FeedError
 from ticker.sources import health
-from ticker.store import NotFound
+from ticker.store import NotFound, Store
 from web.state import AppState
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -29,12 +29,15 @@ def _template(name: str) -> Template:
     return Template((TEMPLATES / name).read_text(encoding="utf-8"))
 
 
-def _page(request: Request, name: str, feed: str, framing: str) -> Response:
+async def _page(request: Request, name: str, feed: str, framing: str) -> Response:
     state: AppState = request.app.state.voc
     try:
-        title = state.store.feed(feed).title
+        shown = state.live.cached(feed)
+        title = shown[0].title if shown else (await state.readers.run(lambda s: s.feed(feed))).title
     except NotFound:
         return HTMLResponse(f"<h1>No feed named {html.escape(feed)}</h1>", status_code=404)
+    except FeedError:
+        return HTMLResponse(f"<h1>Feed {html.escape(feed)} is misconfigured</h1>", status_code=503)
     origin = f"{request.url.scheme}://{request.url.netloc}"
     stream = ""
     direct = request.url.port == state.settings.port  # not through a proxy that routes /ws/
@@ -53,27 +56,30 @@ def _page(request: Request, name: str, feed: str, framing: str) -> Response:
 
 
 async def index(request: Request) -> Response:
-    return _page(request, "index.html", DEFAULT_FEED, "frame-ancestors 'self'")
+    return await _page(request, "index.html", DEFAULT_FEED, "frame-ancestors 'self'")
 
 
 async def embed(request: Request) -> Response:
     """Framable from anywhere: the intranet decides where it goes; the stream checks Origin."""
-    return _page(request, "embed.html", request.path_params["feed"], "frame-ancestors *")
+    return await _page(request, "embed.html", request.path_params["feed"], "frame-ancestors *")
 
 
 async def display(request: Request) -> Response:
-    return _page(request, "display.html", request.path_params["feed"], "frame-ancestors 'self'")
+    return await _page(
+        request, "display.html", request.path_params["feed"], "frame-ancestors 'self'"
+    )
 
 
 async def healthz(request: Request) -> Response:
     state: AppState = request.app.state.voc
-    return JSONResponse({"ok": True, "clients": state.hub.count(), "comments": state.store.count()})
+    comments = await state.readers.run(lambda s: s.count())
+    return JSONResponse({"ok": True, "clients": state.hub.count(), "comments": comments})
 
 
 async def sources(request: Request) -> Response:
     """Each source's health as JSON (the console will show it)."""
     state: AppState = request.app.state.voc
-    rows = health(state.sources, state.store.source_health(), os.environ)
+    rows = health(state.sources, await state.readers.run(Store.source_health), os.environ)
     runs = next_runs(state.scheduler)
     for row in rows:
         if row["name"] in runs:

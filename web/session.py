@@ -1,27 +1,31 @@
 """The stream protocol without I/O: what a client gets first, and the answer to what it sends.
 
 Both socket servers (`web.stream` on Starlette, `web.wsserver` on the websockets library) are
-thin shells around these functions, so the protocol in docs/protocol.md is written once.
+thin shells around these, so the protocol in docs/protocol.md is written once. The core is
+handed what it needs (where snapshots come from, the heartbeat), not the whole app.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from ticker.feeds import FeedError
+from ticker import protocol
+from ticker.feeds import Feed, FeedError
 from ticker.playlist import snapshot_message
+from ticker.protocol import Item
 from ticker.store import NotFound
-from web.hub import Outgoing, encode, error
-from web.state import AppState
+from web.hub import Outgoing
 
 UNSUPPORTED = 1003
 TOO_BIG = 1009
 UNAVAILABLE = 1011
 UNKNOWN_FEED = 4404
-PONG = Outgoing(encode({"type": "pong"}))
+PONG = Outgoing(protocol.encode(protocol.pong()))
 log = logging.getLogger("voc_ticker.stream")
+Shown = tuple[Feed, list[Item]]
 
 
 @dataclass(frozen=True)
@@ -36,24 +40,49 @@ class Close:
         return str(json.loads(self.message)["code"])
 
 
-def opening(state: AppState, feed: str) -> Outgoing | Close:
-    """The snapshot a new client gets first, or why it cannot watch this feed.
+def closing(code: int, error: str, message: str) -> Close:
+    return Close(code, protocol.encode(protocol.error(error, message)))
 
-    Encoded once per playlist version and shared: a thousand screens reconnecting after a
-    restart get the same string, not a thousand copies of it.
+
+class Openings:
+    """The snapshot each new client gets first, encoded once per playlist version and shared:
+    a thousand screens reconnecting after a restart get the same string, not a thousand copies.
     """
-    try:
-        found, items = state.playlists.snapshot(feed)
-    except NotFound:
-        return Close(UNKNOWN_FEED, error("unknown_feed", f"there is no feed named {feed!r}"))
-    except FeedError as exc:
-        log.error("feed %r cannot be shown: %s", feed, exc)
-        return Close(UNAVAILABLE, error("feed_unavailable", f"feed {feed!r} is misconfigured"))
-    cached = state.snapshots.get(feed)
-    if cached is None or cached[0] is not items or cached[1] is not found:
-        text = encode(snapshot_message(found, items, state.settings.heartbeat_seconds))
-        cached = state.snapshots[feed] = (items, found, Outgoing(text))
-    return cached[2]
+
+    def __init__(
+        self,
+        load: Callable[[str], Awaitable[Shown]],
+        cached: Callable[[str], Shown | None],
+        heartbeat: float,
+    ) -> None:
+        self._load = load
+        self._cached = cached
+        self._heartbeat = heartbeat
+        self._encoded: dict[str, tuple[Shown, Outgoing]] = {}
+
+    async def first(self, feed: str) -> Outgoing | Close:
+        """The feed's snapshot (loading the feed if nobody watches it yet), or why not."""
+        try:
+            shown = self._cached(feed) or await self._load(feed)
+        except NotFound:
+            return closing(UNKNOWN_FEED, "unknown_feed", f"there is no feed named {feed!r}")
+        except FeedError as exc:
+            log.error("feed %r cannot be shown: %s", feed, exc)
+            return closing(UNAVAILABLE, "feed_unavailable", f"feed {feed!r} is misconfigured")
+        return self._encode(feed, shown)
+
+    def now(self, feed: str) -> Outgoing | None:
+        """The snapshot of what screens of the feed have at this moment (no waiting): sent as
+        a client subscribes, so no change published meanwhile is missed."""
+        shown = self._cached(feed)
+        return None if shown is None else self._encode(feed, shown)
+
+    def _encode(self, feed: str, shown: Shown) -> Outgoing:
+        done = self._encoded.get(feed)
+        if done is None or done[0] is not shown:
+            text = protocol.encode(snapshot_message(*shown, self._heartbeat))
+            done = self._encoded[feed] = (shown, Outgoing(text))
+        return done[1]
 
 
 def answer(data: str | bytes) -> Outgoing | Close:
@@ -64,4 +93,4 @@ def answer(data: str | bytes) -> Outgoing | Close:
         kind = None
     if kind == "ping":
         return PONG
-    return Close(UNSUPPORTED, error("bad_message", 'a client may only send {"type": "ping"}'))
+    return closing(UNSUPPORTED, "bad_message", 'a client may only send {"type": "ping"}')

@@ -1,4 +1,4 @@
-"""What the running app holds: settings, sources, the store, the hub, the playlists, the tagger."""
+"""What the running app holds: settings, sources, the writer, the readers, the hub, the feeds."""
 
 from __future__ import annotations
 
@@ -6,24 +6,24 @@ from dataclasses import dataclass, field
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from ticker.feeds import Feed
-from ticker.playlist import Item, Playlists
-from ticker.redact import Redactor
-from ticker.sentiment import Tagger
+from ticker.pipeline import Pipeline
+from ticker.readers import Readers
 from ticker.settings import Settings
 from ticker.sources import Source
-from ticker.store import Store
-from web.hub import Hub, Outgoing
+from ticker.writer import Writer
+from web.hub import Hub
+from web.live import Live
+from web.session import Openings
 
 
 @dataclass
 class AppState:
     settings: Settings
-    store: Store
+    sources: dict[str, Source]
+    writer: Writer
+    readers: Readers
+    pipeline: Pipeline  # writes through `writer`; run it in a thread, never on the loop
     hub: Hub
-    playlists: Playlists
-    tagger: Tagger
-    redactor: Redactor
-    sources: dict[str, Source] = field(default_factory=dict)
-    scheduler: AsyncIOScheduler | None = None
-    snapshots: dict[str, tuple[list[Item], Feed, Outgoing]] = field(default_factory=dict)
+    live: Live
+    openings: Openings
+    scheduler: AsyncIOScheduler | None = field(default=None)

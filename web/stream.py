@@ -10,11 +10,12 @@ from collections.abc import Callable
 from starlette.responses import PlainTextResponse
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from web.backlog import cap_send_buffer
 from web.hub import TOO_SLOW, TOO_SLOW_ERROR, Outgoing
 from web.origins import origin_allowed
-from web.session import Close, answer, opening
+from web.session import Close, answer
 from web.state import AppState
-from web.uvicorn_ws import ABORT
+from web.uvicorn_ws import TRANSPORT
 
 CLOSE_TIMEOUT = 2.0
 DENIED = "origin not allowed: add it to VOC_ALLOWED_ORIGINS"
@@ -79,16 +80,20 @@ async def feed_stream(websocket: WebSocket) -> None:
         await websocket.send_denial_response(PlainTextResponse(DENIED, status_code=403))
         return
     await websocket.accept()
-    first = opening(state, websocket.path_params["feed"])
-    sub = QueuedSubscriber(
-        state.settings.client_backlog_kb * 1024, websocket.scope["extensions"].get(ABORT)
-    )
+    feed = websocket.path_params["feed"]
+    first = await state.openings.first(feed)
+    extensions = websocket.scope["extensions"]
+    backlog = state.settings.client_backlog_kb * 1024
+    transport = extensions.get(TRANSPORT)
+    if transport is not None:
+        backlog = cap_send_buffer(transport, backlog)
+    sub = QueuedSubscriber(backlog, transport.abort if transport is not None else None)
     if isinstance(first, Close):
         sub.close(first)
         await _send(websocket, sub)
         return
-    sub.deliver(first)
-    with state.hub.subscribe(websocket.path_params["feed"], sub):
+    with state.hub.subscribe(feed, sub):
+        sub.deliver(state.openings.now(feed) or first)  # what changed while it loaded
         sender = asyncio.create_task(_send(websocket, sub))
         try:
             await _receive(websocket, sub)

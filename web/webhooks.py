@@ -1,22 +1,39 @@
-"""`POST /webhooks/{source}`: signed deliveries from survey platforms, into the pipeline."""
+"""`POST /webhooks/{source}`: signed deliveries from survey platforms, into the pipeline.
+
+Only the signature check runs on the event loop. Parsing, tagging and masking run in a worker
+thread and the write goes through the process's writer, so a delivery that waits for another
+process's write lock holds up nothing else; if the lock outlasts the busy timeout, the platform
+is told to retry (503 with Retry-After) and nothing is recorded as delivered.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
-from ingest.webhooks import ADAPTERS, Rejected, now
+from ingest.adapter import Parse
+from ingest.registry import WEBHOOKS
+from ingest.webhooks import Rejected, now
 from ticker.pipeline import Pipeline, numbered
 from ticker.records import RecordError
 from ticker.settings import SettingsError
-from ticker.store import QuarantinedRow
+from ticker.sources import Source
+from ticker.store import Busy, QuarantinedRow, Store
 from web.state import AppState
 
 log = logging.getLogger("voc_ticker.webhooks")
 MAX_BODY = 1024 * 1024
+RETRY_AFTER = "30"
+TOO_BIG = JSONResponse({"error": "delivery larger than 1 MiB"}, status_code=413)
+
+
+class TooBig(Exception):
+    """The body passed MAX_BODY while it was read."""
 
 
 async def receive(request: Request) -> Response:
@@ -24,12 +41,15 @@ async def receive(request: Request) -> Response:
     state: AppState = request.app.state.voc
     name = request.path_params["source"]
     source = state.sources.get(name)
-    if source is None or source.adapter not in ADAPTERS:
+    if source is None or source.adapter not in WEBHOOKS:
         return JSONResponse({"error": f"no webhook source named {name!r}"}, status_code=404)
-    body = await request.body()
-    if len(body) > MAX_BODY:
-        return JSONResponse({"error": "delivery larger than 1 MiB"}, status_code=413)
-    verify, parse = ADAPTERS[source.adapter]
+    try:
+        body = await read_limited(request)
+    except TooBig:
+        return TOO_BIG
+    except ClientDisconnect:
+        return JSONResponse({"error": "the delivery was cut off"}, status_code=400)
+    verify, parse = WEBHOOKS[source.adapter].verify, WEBHOOKS[source.adapter].parse
     try:
         delivery = verify(source.secret(), request.headers, body, now())
     except Rejected as exc:
@@ -38,18 +58,59 @@ async def receive(request: Request) -> Response:
     except SettingsError as exc:
         log.error("webhook %s cannot verify: %s", name, exc)
         return JSONResponse({"error": "source is not configured on the server"}, status_code=500)
-    if state.store.delivered(name, delivery):
-        return JSONResponse({"delivery": delivery, "duplicate": True})
+    try:
+        if await state.readers.run(lambda s: s.delivered(name, delivery)):
+            return JSONResponse({"delivery": delivery, "duplicate": True})
+        status, answer = await asyncio.to_thread(
+            _take, state.pipeline, source, parse, delivery, body
+        )
+    except Busy as exc:  # another process's write lock outlasted the busy timeout
+        log.warning("webhook %s delivery %s deferred: %s", name, delivery, exc)
+        return JSONResponse(
+            {"error": "the database is busy; retry later", "delivery": delivery},
+            status_code=503,
+            headers={"Retry-After": RETRY_AFTER},
+        )
+    return JSONResponse({"delivery": delivery, **answer}, status_code=status)
+
+
+async def read_limited(request: Request) -> bytes:
+    """The body, refused as soon as it is known to pass MAX_BODY: from Content-Length before
+    reading anything, else while it streams in (a 200 MB post never sits in memory)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        raise TooBig
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise TooBig
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _take(
+    pipeline: Pipeline, source: Source, parse: Parse, delivery: str, body: bytes
+) -> tuple[int, dict[str, Any]]:
+    """In a worker thread: parse, then store the verbatims or quarantine the delivery."""
     try:
         verbatims = parse(source, json.loads(body))
-    except (ValueError, RecordError) as exc:
-        bad = QuarantinedRow(
-            0, f"delivery {delivery}: {exc}"[:300], body.decode("utf-8", "replace")
-        )
-        state.store.quarantine(name, "webhook", [bad])
-        state.store.record_delivery(name, delivery)
-        return JSONResponse({"delivery": delivery, "quarantined": str(exc)}, status_code=422)
-    pipeline = Pipeline(state.store, state.tagger, workers=1, redactor=state.redactor)
-    report = pipeline.ingest(name, source.adapter, "webhook", numbered(verbatims))
-    state.store.record_delivery(name, delivery)  # only now: a failure above is retried in full
-    return JSONResponse({"delivery": delivery, "added": report.added})
+    except (ValueError, RecordError, RecursionError) as exc:  # RecursionError: [[[[… deep JSON
+        reason = "JSON nested too deep" if isinstance(exc, RecursionError) else str(exc)
+        bad = QuarantinedRow(0, f"delivery {delivery}: {reason}"[:300], _raw(body))
+        pipeline.writes.write(lambda s: _quarantine(s, source.name, delivery, bad))
+        return 422, {"quarantined": reason}
+    report = pipeline.ingest(source.name, source.adapter, "webhook", numbered(verbatims))
+    # Only now: a failure above is retried in full by the platform.
+    pipeline.writes.write(lambda s: s.record_delivery(source.name, delivery))
+    return 200, {"added": report.added}
+
+
+def _quarantine(store: Store, name: str, delivery: str, bad: QuarantinedRow) -> None:
+    store.quarantine(name, "webhook", [bad])
+    store.record_delivery(name, delivery)
+
+
+def _raw(body: bytes) -> str:
+    """What is kept of a quarantined body (at most MAX_BODY bytes, as text)."""
+    return body.decode("utf-8", "replace")

@@ -8,7 +8,9 @@ is aborted at once.
 
 from __future__ import annotations
 
+import socket
 from http import HTTPStatus
+from typing import Any
 from urllib.parse import unquote
 
 from websockets.asyncio.server import Server, ServerConnection, serve
@@ -16,9 +18,10 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 from websockets.protocol import State
 
+from web.backlog import cap_send_buffer
 from web.hub import Outgoing
 from web.origins import host_allowed, origin_allowed
-from web.session import Close, answer, opening
+from web.session import Close, answer
 from web.state import AppState
 
 PREFIX = "/ws/feeds/"
@@ -44,8 +47,8 @@ class DirectSubscriber:
         return True
 
 
-async def start(state: AppState) -> Server:
-    """Serve the stream on settings.stream_at until the returned server is closed."""
+async def start(state: AppState, sock: socket.socket | None = None) -> Server:
+    """Serve the stream on `sock`, or on settings.stream_at, until the server is closed."""
     settings = state.settings
 
     def check(connection: ServerConnection, request: Request) -> Response | None:
@@ -64,13 +67,14 @@ async def start(state: AppState) -> Server:
     async def handler(connection: ServerConnection) -> None:
         path = connection.request.path.partition("?")[0] if connection.request else PREFIX
         feed = unquote(path[len(PREFIX) :])
-        first = opening(state, feed)
+        first = await state.openings.first(feed)
         if isinstance(first, Close):
             await _close(connection, first)
             return
-        sub = DirectSubscriber(connection, settings.client_backlog_kb * 1024)
-        sub.deliver(first)
+        backlog = cap_send_buffer(connection.transport, settings.client_backlog_kb * 1024)
+        sub = DirectSubscriber(connection, backlog)
         with state.hub.subscribe(feed, sub):
+            sub.deliver(state.openings.now(feed) or first)  # what changed while it loaded
             try:
                 async for data in connection:
                     reply = answer(data)
@@ -81,10 +85,12 @@ async def start(state: AppState) -> Server:
             except ConnectionClosed:
                 return
 
+    where: dict[str, Any] = (
+        {"sock": sock} if sock is not None else {"host": settings.host, "port": settings.stream_at}
+    )
     return await serve(
         handler,
-        settings.host,
-        settings.stream_at,
+        **where,
         process_request=check,
         compression=None,  # permessage-deflate triples memory per connection
         max_size=settings.max_message_bytes,

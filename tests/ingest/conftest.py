@@ -8,7 +8,9 @@ import httpx
 import pytest
 
 from ingest.pull import PullReport, pull
+from ticker.judge import Judge
 from ticker.pipeline import Pipeline
+from ticker.redact import Redactor
 from ticker.sentiment import Tagger
 from ticker.sources import Source
 from ticker.store import Store
@@ -23,7 +25,7 @@ class Sleeps(list[float]):
 
 @pytest.fixture
 def pipeline(store: Store, tagger: Tagger) -> Pipeline:
-    return Pipeline(store, tagger, workers=1)
+    return Pipeline(store, Judge(tagger, Redactor()), workers=1)
 
 
 def pulled(

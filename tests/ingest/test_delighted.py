@@ -55,6 +55,19 @@ def test_a_pull_stopped_half_way_reads_again_and_stores_once(
     assert store.count() == 250
 
 
+def test_a_malformed_response_is_quarantined_and_the_rest_come_in(
+    pipeline: Pipeline, store: Store
+) -> None:
+    """person_properties that is a list: that response waits in quarantine with the reason."""
+    bad = {**response(2, comment="Odd one"), "person_properties": ["VIP"]}
+    fake = FakeDelighted([response(1, comment="Fine"), bad, response(3, comment="Also fine")])
+    with serve_asgi(fake.app()) as url:
+        report = run(pipeline, url)
+    assert (report.added, report.quarantined, report.skipped) == (2, 1, 0)
+    [q] = store.quarantined("delighted")
+    assert q["reason"] == "person_properties must be an object, not a list" and "5002" in q["raw"]
+
+
 def test_a_wrong_key_is_an_auth_failure(pipeline: Pipeline, store: Store) -> None:
     """401 stops the pull at once."""
     with serve_asgi(FakeDelighted([]).app()) as url, pytest.raises(PullError) as failed:

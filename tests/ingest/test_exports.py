@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from ingest.columns import Mapping, MappingError
+from ingest.dates import parse_date
 from ingest.decode import UnreadableFile
 from ingest.files import open_export
-from ingest.rows import parse_date
 from tests.conftest import ROOT
 from ticker.records import Verbatim
 

@@ -118,6 +118,18 @@ def test_a_malformed_response_is_quarantined_and_the_rest_go_in(
     assert "field why is not text" in q["reason"] and "tok000002" in q["raw"]
 
 
+def test_a_form_with_malformed_properties_stops_the_pull_as_a_changed_api(
+    pipeline: Pipeline, store: Store
+) -> None:
+    """A field's properties that are no object is a schema failure that names the field."""
+    broken = form([*FORM["fields"], {**field("odd", "opinion_scale", "?"), "properties": [5]}])
+    with running(FakeTypeform(broken, [answered(1)])) as url, pytest.raises(PullError) as failed:
+        run(pipeline, url)
+    assert failed.value.kind == "schema" and "properties of field 'odd' are a list" in str(
+        failed.value
+    )
+
+
 def test_429_and_5xx_are_waited_out(pipeline: Pipeline, store: Store) -> None:
     """A 503 is retried after a second; Retry-After is honoured."""
     fake = FakeTypeform(FORM, [answered(1)], failures=[(503, {}), (429, {"Retry-After": "7"})])
@@ -204,3 +216,17 @@ def test_a_configured_score_takes_its_scale_from_the_form(pipeline: Pipeline, st
     assert (rows["tf"].score, rows["tf"].scale) == (4.0, "csat5")
     assert (rows["tf2"].text, rows["tf2"].score) == ("Good value.", None)
     assert rows["tf"].meta == {"plan": "pro", "question": "Why?"}
+
+
+def test_responses_without_a_token_are_keyed_by_their_content() -> None:
+    """Two responses that lack a token are two comments, not one "None/why" twice."""
+    from ingest.typeform import form_fields, verbatims
+
+    fields = form_fields(FORM["fields"])
+    found = []
+    for i, words in enumerate(["Lovely setup.", "The app crashed twice."]):
+        untokened = answered(i, words)
+        untokened.pop("token", None)
+        found += verbatims(source("http://x"), untokened, fields)
+    assert [v.response_id for v in found] == [None, None]
+    assert len({v.key for v in found}) == 2

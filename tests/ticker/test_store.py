@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,6 +27,8 @@ def test_database_is_in_wal_mode_with_migrations_recorded(store: Store) -> None:
         "m004_deliveries",
         "m005_source_cursor",
         "m006_source_pulls",
+        "m007_sort_key",
+        "m008_quarantine_key_without_path",
     ]
 
 
@@ -33,7 +36,7 @@ def test_reopening_applies_nothing_twice(store: Store) -> None:
     """Opening an existing database keeps its rows and its migration record."""
     store.close()
     again = Store(store.path)
-    assert again.db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 6
+    assert again.db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 8
     assert [f.name for f in again.feeds()] == ["all"]
     again.close()
 
@@ -112,3 +115,72 @@ def test_another_process_commit_changes_the_marker(store: Store, tmp_path: Path)
     other.commit()
     other.close()
     assert store.change_marker() != before
+
+
+def test_an_older_store_gets_its_sort_key_and_one_quarantine_row_per_bad_row(
+    tmp_path: Path,
+) -> None:
+    """Migrating a store made before m007: every comment gets its sort key (given, else
+    ingested) and bad rows that were twins only by their file's path become one."""
+    from sqlite_utils import Database
+
+    from ticker.schema import migrations
+
+    path = tmp_path / "old.db"
+    old = Database(path)
+    migrations.apply(old, stop_before="m007_sort_key")
+    old.table("sources").insert({"name": "s", "kind": "csv", "created_at": "2024-01-01"})
+    for n, given in enumerate(["2024-05-01T10:00:00+00:00", None]):
+        old.table("verbatims").insert(
+            {
+                "id": f"v{n}",
+                "source": "s",
+                "text": "Fine",
+                "bucket": "good",
+                "state": "approved",
+                "pinned": 0,
+                "ingested_at": "2024-06-01T00:00:00+00:00",
+                "given_at": given,
+            }
+        )
+    for n, origin in enumerate(["/a/export.csv", "/b/export.csv"]):
+        old.table("quarantine").insert(
+            {
+                "key": f"old-{n}",
+                "source": "s",
+                "origin": origin,
+                "line": 3,
+                "reason": "bad",
+                "raw": "x,y",
+                "at": "2024-06-01",
+            }
+        )
+    old.close()
+    store = Store(path)
+    sort_keys = dict(store.db.execute("SELECT id, sort_at FROM verbatims").fetchall())
+    assert sort_keys == {"v0": "2024-05-01T10:00:00+00:00", "v1": "2024-06-01T00:00:00+00:00"}
+    assert len(store.quarantined("s")) == 1
+    store.close()
+
+
+def test_playlist_queries_walk_an_index_and_sort_nothing(store: Store) -> None:
+    """The candidates' queries are index searches with no sort of their own: their cost
+    follows the playlist's size, not the store's."""
+    plans = []
+    original = store.db.query
+
+    def explained(sql: str, params: Any = None) -> Any:
+        if "FROM verbatims" in sql:
+            plans.extend(r[3] for r in store.db.execute("EXPLAIN QUERY PLAN " + sql, params))
+        return original(sql, params)
+
+    store.db.query = explained  # type: ignore[method-assign]
+    for filt in (
+        FeedFilter(),
+        FeedFilter(sources=("a", "b")),
+        FeedFilter(max_age_days=30),
+        FeedFilter(meta={"region": "EMEA"}),
+    ):
+        store.candidates(filt, per_bucket=60)
+    assert plans and all("USING INDEX" in p for p in plans), plans
+    assert not any("TEMP B-TREE" in p for p in plans), plans

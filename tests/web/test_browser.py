@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.conftest import ROOT, UNIT, Running, add, start_server
+from tests.conftest import ROOT, UNIT, Running, add, serving, start_server
 from ticker import curation
 from ticker.records import Verbatim
 from ticker.sentiment import Tagger
@@ -193,13 +193,11 @@ def test_keeps_the_last_playlist_when_the_server_goes(
 ) -> None:
     """A display keeps showing comments through an outage, marked as reconnecting."""
     add(store, tagger, *COMMENTS)
-    servers = start_server(settings)
-    running = next(servers)
     page = browser.new_page(bypass_csp=True)
-    page.goto(f"{running.http}/embed/all")
-    wait_for_items(page)
-    before = item_ids(page)
-    next(servers, None)  # stop the server
+    with serving(settings) as running:
+        page.goto(f"{running.http}/embed/all")
+        wait_for_items(page)
+        before = item_ids(page)
     page.wait_for_function(f"{WIDGET}.dataset.state !== 'live'", timeout=10_000 * UNIT)
     assert item_ids(page) == before
     page.close()

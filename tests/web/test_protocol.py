@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import ROOT, Running, add, start_server
 from tests.web.test_stream import BAD, GOOD, client, next_of
-from ticker import curation
+from ticker import curation, protocol
 from ticker.feeds import Display
 from ticker.sentiment import Tagger
 from ticker.settings import Settings
@@ -31,17 +31,7 @@ def schemas() -> dict[str, dict[str, Any]]:
 
 def test_the_doc_has_a_schema_for_every_message() -> None:
     """Each message type the server or a client may send is documented."""
-    assert set(schemas()) == {
-        "snapshot",
-        "add",
-        "update",
-        "remove",
-        "display",
-        "heartbeat",
-        "error",
-        "ping",
-        "pong",
-    }
+    assert set(schemas()) == set(protocol.SERVER_TYPES + protocol.CLIENT_TYPES)
 
 
 async def test_real_messages_match_their_schemas(

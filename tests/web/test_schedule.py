@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import UNIT, start_server
+from tests.conftest import UNIT, serving, wait_quietly
 from tests.fakes.zendesk import TOKEN, USER, FakeZendesk, rating, running
 from ticker.settings import Settings
 from ticker.sources import Source
@@ -37,15 +37,12 @@ def test_a_scheduled_source_is_pulled_and_keeps_being_pulled(
     """The server pulls at start and on its interval; new ratings show up without a command."""
     monkeypatch.setenv("VOC_TEST_ZD_TOKEN", TOKEN)
     fake = FakeZendesk([rating(1, "good", "Lovely, fast help!")])
-    with running(fake) as url:
-        servers = start_server(settings, sources=scheduled(url))
-        server = next(servers)
+    with running(fake) as url, serving(settings, sources=scheduled(url)) as server:
         wait_for(lambda: store.count(source="zd") == 1)
         fake.ratings.append(rating(2, "bad", "Nobody called me back."))
         wait_for(lambda: store.count(source="zd") == 2)
         [row] = httpx.get(f"{server.http}/api/sources").json()
         assert row["status"] == "ok" and row["next_run"]
-        next(servers, None)
 
 
 def test_a_refused_token_pauses_the_source(
@@ -54,17 +51,14 @@ def test_a_refused_token_pauses_the_source(
     """401 once: the source shows `auth failed`, has no next run, and is not asked again."""
     monkeypatch.setenv("VOC_TEST_ZD_TOKEN", "expired")
     fake = FakeZendesk([rating(1)])
-    with running(fake) as url:
-        servers = start_server(settings, sources=scheduled(url))
-        server = next(servers)
+    with running(fake) as url, serving(settings, sources=scheduled(url)) as server:
         wait_for(
             lambda: httpx.get(f"{server.http}/api/sources").json()[0]["status"] == "auth failed"
         )
         asked = len(fake.requests)
-        time.sleep(1.0)  # three intervals: a retry loop would have asked again
+        wait_quietly(1.0)  # three intervals: a retry loop would have asked again
         [row] = httpx.get(f"{server.http}/api/sources").json()
         assert row["next_run"] is None and len(fake.requests) == asked == 1
-        next(servers, None)
 
 
 def test_a_worker_process_pulls_and_stops_cleanly(tmp_path: Path, store: Store) -> None:
@@ -81,7 +75,7 @@ def test_a_worker_process_pulls_and_stops_cleanly(tmp_path: Path, store: Store) 
             [
                 sys.executable,
                 "-m",
-                "ticker",
+                "voc",
                 "--config",
                 str(config),
                 "worker",
@@ -109,10 +103,8 @@ def test_servers_leave_the_pulls_to_the_worker_when_told(
     """pull_in_server = false: the server schedules nothing and asks the platform nothing."""
     monkeypatch.setenv("VOC_TEST_ZD_TOKEN", TOKEN)
     fake = FakeZendesk([rating(1)])
-    with running(fake) as url:
-        servers = start_server(replace(settings, pull_in_server=False), sources=scheduled(url))
-        server = next(servers)
-        time.sleep(0.5)
+    told = replace(settings, pull_in_server=False)
+    with running(fake) as url, serving(told, sources=scheduled(url)) as server:
+        wait_quietly(0.5)
         [row] = httpx.get(f"{server.http}/api/sources").json()
         assert fake.requests == [] and "next_run" not in row
-        next(servers, None)

@@ -15,7 +15,7 @@ import pytest
 import websockets
 from websockets.asyncio.client import ClientConnection, connect
 
-from tests.conftest import UNIT, Running, add, start_server
+from tests.conftest import UNIT, Running, add, serving, start_server
 from ticker import curation
 from ticker.feeds import Feed
 from ticker.records import Verbatim
@@ -107,7 +107,7 @@ async def test_changes_from_another_process_reach_clients(
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "ticker",
+            "voc",
             "hide",
             ids[1],
             "--db",
@@ -175,29 +175,26 @@ async def test_malformed_origins_are_refused(server: Running, origin: str) -> No
 async def test_listed_origins_are_allowed(settings: Settings, store: Store) -> None:
     """An intranet origin in allowed_origins may open the stream on both servers."""
     for stream in ("http-port", "stream-port"):
-        servers = start_server(
-            replace(settings, allowed_origins=("https://intranet.example",)), stream
-        )
-        running = next(servers)
-        async with client(running, origin="https://intranet.example") as ws:
-            assert (await next_of(ws, "snapshot"))["type"] == "snapshot"
-        next(servers, None)
+        listed = replace(settings, allowed_origins=("https://intranet.example",))
+        with serving(listed, stream) as running:
+            async with client(running, origin="https://intranet.example") as ws:
+                assert (await next_of(ws, "snapshot"))["type"] == "snapshot"
 
 
 async def test_only_allowed_host_names_reach_the_stream(settings: Settings, store: Store) -> None:
     """With allowed_hosts set, a rebinding DNS name is refused on both servers and over HTTP."""
     for stream in ("http-port", "stream-port"):
-        servers = start_server(replace(settings, allowed_hosts=("ticker.example.com",)), stream)
-        running = next(servers)
-        port = running.settings.stream_at or running.port
-        with pytest.raises(websockets.InvalidStatus) as refused:
-            async with as_host(running, "evil.example", port):
-                pass
-        assert refused.value.response.status_code == 400
-        async with as_host(running, "ticker.example.com", port) as ws:
-            assert (await next_of(ws, "snapshot"))["type"] == "snapshot"
-        assert (await asyncio.to_thread(httpx.get, running.http + "/healthz")).status_code == 400
-        next(servers, None)
+        hosts = replace(settings, allowed_hosts=("ticker.example.com",))
+        with serving(hosts, stream) as running:
+            port = running.settings.stream_at or running.port
+            with pytest.raises(websockets.InvalidStatus) as refused:
+                async with as_host(running, "evil.example", port):
+                    pass
+            assert refused.value.response.status_code == 400
+            async with as_host(running, "ticker.example.com", port) as ws:
+                assert (await next_of(ws, "snapshot"))["type"] == "snapshot"
+            healthz = await asyncio.to_thread(httpx.get, running.http + "/healthz")
+            assert healthz.status_code == 400
 
 
 async def test_a_query_string_does_not_change_the_feed(

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from ticker.cli import main
 from ticker.store import Store
+from voc.cli import main
 
 SAMPLE = ROOT / "sample_feedback" / "support_csat.csv"
 
@@ -77,7 +77,7 @@ def test_tag_reads_stdin_and_writes_one_object_per_row_in_order(tmp_path: Path) 
     ]
     stdin = "\n".join(json.dumps(r) for r in rows) + "\nnot json\n"
     done = subprocess.run(
-        [sys.executable, "-m", "ticker", "tag", "-"],
+        [sys.executable, "-m", "voc", "tag", "-"],
         input=stdin,
         capture_output=True,
         text=True,
@@ -235,3 +235,69 @@ def test_sources_show_health(
         "kiosk": "misconfigured",
         "later": "waiting",
     }
+
+
+@pytest.mark.parametrize("kind", ["folder", "not a database"])
+@pytest.mark.parametrize(
+    "command", [["hide", "x"], ["sources"], ["feeds"], ["serve", "--port", "0"]]
+)
+def test_a_db_that_is_no_database_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str, command: list[str]
+) -> None:
+    """--db naming a folder or a file that is not SQLite says so in one line, exit 1."""
+    db = tmp_path / "store"
+    if kind == "folder":
+        db.mkdir()
+    else:
+        db.write_bytes(b"id,comment\n1,hello\n" * 100)
+    code, _out, err = run(capsys, *command, "--db", str(db))
+    assert code == 1 and err.count("\n") == 1 and "Traceback" not in err
+    assert ("is a folder" if kind == "folder" else "not an SQLite database") in err
+
+
+def test_a_curation_waits_out_a_short_lock_and_names_a_long_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the busy timeout a curation is one line saying the store stayed locked."""
+    from tests.web.test_write_lock import Lock
+    from ticker import store as store_module
+
+    db = tmp_path / "v.db"
+    Store(db).close()
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 200)
+    lock = Lock(db)
+    try:
+        code, _, err = run(capsys, "feeds", "--set", '{"name": "x"}', "--db", str(db))
+    finally:
+        lock.release()
+    assert code == 1 and "stayed locked by another process" in err and "Traceback" not in err
+    assert run(capsys, "feeds", "--set", '{"name": "x"}', "--db", str(db))[0] == 0
+
+
+def test_a_bad_mask_pattern_stops_serve_and_ingest_at_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A mask pattern that is no regex is one line naming the setting, before anything runs."""
+    config = tmp_path / "voc-ticker.toml"
+    config.write_text('mask_patterns = ["order=ORD-(\\\\d"]\n')
+    db = str(tmp_path / "v.db")
+    for command in (["serve", "--port", "0"], ["ingest", str(SAMPLE), "--source", "s"], ["worker"]):
+        code, _, err = run(capsys, "--config", str(config), *command, "--db", db)
+        assert code == 1 and "mask_patterns" in err and err.count("\n") == 1, err
+
+
+def test_the_same_file_by_another_path_does_not_repeat_its_quarantine(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bad row is quarantined once, whether its file is named relatively, absolutely or
+    from a copy in another folder."""
+    path = tmp_path / "q.jsonl"
+    path.write_text('{"id": 1, "comment": "Great"}\n{oops\n')
+    (tmp_path / "copy").mkdir()
+    copy = tmp_path / "copy" / "q.jsonl"
+    copy.write_bytes(path.read_bytes())
+    monkeypatch.chdir(tmp_path)
+    db = str(tmp_path / "v.db")
+    for name in ("q.jsonl", str(path), str(copy)):
+        assert run(capsys, "ingest", name, "--source", "s", "--db", db)[0] == 0
+    assert len(Store(db).quarantined()) == 1

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import sys
 import threading
 from dataclasses import replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from ingest.files import open_export
 from ticker.feeds import Feed, FeedFilter
+from ticker.judge import Judge
 from ticker.pipeline import Pipeline, numbered
 from ticker.records import Verbatim
-from ticker.redact import Redactor
-from ticker.sentiment import Tagger
-from ticker.server import serve
 from ticker.settings import Settings
 from ticker.store import Store
+from ticker.writer import Writer
+from voc.server import bind, serve
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_feedback"
 TRICKLE = "trickle.jsonl"
@@ -31,7 +31,7 @@ def source_name(path: Path) -> str:
     return path.stem.replace("_", "-").lower()
 
 
-def load_samples(store: Store, pipeline: Pipeline, samples: Path = SAMPLES) -> int:
+def load_samples(pipeline: Pipeline, samples: Path = SAMPLES) -> int:
     """Ingest every sample file but the trickle; returns how many comments were added."""
     added = 0
     for path in sorted(samples.glob("*.*")):
@@ -44,16 +44,14 @@ def load_samples(store: Store, pipeline: Pipeline, samples: Path = SAMPLES) -> i
         added += report.added
         print(f"  {path.name}: {report.added} new, {len(report.quarantined)} quarantined")
     for feed in DEMO_FEEDS:
-        store.save_feed(feed)
+        pipeline.writes.write(partial(Store.save_feed, feed=feed))
     return added
 
 
 def trickle(
-    db: Path, every: float, stop: threading.Event, redactor: Redactor, samples: Path = SAMPLES
+    pipeline: Pipeline, every: float, stop: threading.Event, samples: Path = SAMPLES
 ) -> None:
     """Add one comment from trickle.jsonl every `every` seconds, as if it had just arrived."""
-    store = Store(db)
-    pipeline = Pipeline(store, Tagger(), workers=1, redactor=redactor)
     export = open_export(samples / TRICKLE, "nps-relationship")
     rows = [r for r in export.rows if isinstance(r, Verbatim)]
     run = datetime.now(UTC).strftime("%Y%m%d%H%M%S")  # a second demo on the same store adds anew
@@ -69,28 +67,30 @@ def trickle(
             )
             pipeline.ingest(fresh.source, "jsonl", "demo trickle", numbered([fresh]))
         round_ += 1
-    store.close()
 
 
 def run_demo(settings: Settings) -> None:
-    """Load the samples, start the trickle, serve until interrupted."""
+    """Load the samples, start the trickle, serve until interrupted: one writer for all."""
+    judge = Judge.from_settings(settings)
+    bound = bind(settings)  # a port already taken is said before anything is loaded
     print(f"Loading sample_feedback/ into {settings.db} …")
-    store = Store(settings.db)
-    redactor = Redactor(settings.phone_regions, settings.mask_patterns)
-    tagger = Tagger(score_chars=settings.score_chars)
-    added = load_samples(store, Pipeline(store, tagger, workers=1, redactor=redactor))
-    print(f"  {added} new comments, {store.count()} in all")
-    store.close()
-    stop = threading.Event()
-    thread = threading.Thread(
-        target=trickle, args=(settings.db, settings.trickle_seconds, stop, redactor), daemon=True
-    )
-    thread.start()
-    url = f"http://{settings.host}:{settings.port}/"
-    print(f"\nVoC Ticker demo: open {url}  (display page: {url}display/all)\n", flush=True)
-    sys.stdout.flush()
+    writer = Writer(settings.db)
     try:
-        serve(settings)
+        pipeline = Pipeline(writer, judge, workers=1)
+        added = load_samples(pipeline)
+        total = writer.write(Store.count)
+        print(f"  {added} new comments, {total} in all")
+        stop = threading.Event()
+        thread = threading.Thread(
+            target=trickle, args=(pipeline, settings.trickle_seconds, stop), daemon=True
+        )
+        thread.start()
+        page = f"{bound.url}display/all"
+        print(f"\nVoC Ticker demo: open {bound.url}  (display page: {page})\n", flush=True)
+        try:
+            serve(bound, {}, judge, writer)
+        finally:
+            stop.set()
+            thread.join(timeout=5)
     finally:
-        stop.set()
-        thread.join(timeout=5)
+        writer.close()

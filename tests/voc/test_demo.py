@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -10,21 +11,20 @@ from pathlib import Path
 
 import httpx
 
-from tests.conftest import UNIT, free_port
+from tests.conftest import UNIT
 
 
 def test_demo_loads_the_samples_serves_them_and_trickles_more(tmp_path: Path) -> None:
     """The demo prints its URL, serves every sample comment and keeps adding new ones."""
-    port = free_port()
     env = {**os.environ, "VOC_TRICKLE_SECONDS": "0.2", "VOC_LOG_LEVEL": "warning"}
     demo = subprocess.Popen(
         [
             sys.executable,
             "-m",
-            "ticker",
+            "voc",
             "demo",
             "--port",
-            str(port),
+            "0",
             "--db",
             str(tmp_path / "d.db"),
         ],
@@ -41,7 +41,9 @@ def test_demo_loads_the_samples_serves_them_and_trickles_more(tmp_path: Path) ->
         while not any("open http://" in line for line in lines):
             assert time.monotonic() < deadline and demo.poll() is None, "".join(lines)
             lines.append(demo.stdout.readline())
-        assert f"http://127.0.0.1:{port}/" in lines[-1]
+        found = re.search(r"http://127\.0\.0\.1:(\d+)/", lines[-1])
+        assert found, lines[-1]  # --port 0: the port the OS gave is the one printed
+        port = int(found.group(1))
         first = _wait_for_health(port)
         assert first["comments"] >= 500
         later = first

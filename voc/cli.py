@@ -22,21 +22,21 @@ from ingest.columns import Mapping, MappingError
 from ingest.decode import UnreadableFile, read_text
 from ingest.dryrun import tag_stream
 from ingest.files import FORMATS, open_export
-from ingest.pull import ADAPTERS as PULL_ADAPTERS
 from ingest.pull import pull
+from ingest.registry import PULLED, load_sources
 from ingest.schedule import work
 from ticker.curation import ACTIONS
-from ticker.demo import run_demo
 from ticker.feeds import Feed, FeedError
+from ticker.judge import Judge
 from ticker.pipeline import Pipeline
-from ticker.progress import Progress
 from ticker.records import Verbatim
-from ticker.redact import PatternError, Redactor
-from ticker.sentiment import Tagger
-from ticker.server import serve
 from ticker.settings import Settings, SettingsError
-from ticker.sources import health, load_sources
-from ticker.store import NotFound, Store
+from ticker.sources import health
+from ticker.store import NotFound, Store, StoreError
+from ticker.writer import Writer
+from voc.demo import run_demo
+from voc.progress import Progress
+from voc.server import bind, serve
 
 PROGRESS_FROM_ROWS = 5000
 DEMO_DB = Path("voc-ticker-demo.db")  # never the production store, unless --db says so
@@ -58,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             stream_port=getattr(args, "stream_port", None),
         )
         return int(args.run(args, settings) or 0)
-    except (CommandError, SettingsError, NotFound) as exc:
+    except (CommandError, SettingsError, NotFound, StoreError) as exc:
         print(f"voc-ticker: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -163,16 +163,11 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
         f"{args.path.name}: {export.format}, {export.encoding}; text={m.text!r} "
         f"score={m.score!r} ({m.scale or 'no scale'}) id={m.id!r} date={m.date!r}"
     )
+    judge = Judge.from_settings(settings)
     store = Store(settings.db)
     show = args.progress or len(export.records) >= PROGRESS_FROM_ROWS
     bar = Progress(len(export.records), sys.stderr) if show else None
-    redactor = Redactor(settings.phone_regions, settings.mask_patterns)
-    try:
-        redactor.check()
-    except PatternError as exc:
-        raise CommandError(f"{exc} (setting mask_patterns)") from None
-    tagger = Tagger(score_chars=settings.score_chars)
-    pipeline = Pipeline(store, tagger, settings.tag_workers, redactor)
+    pipeline = Pipeline(store, judge, settings.tag_workers)
     report = pipeline.ingest(
         args.source, export.format, str(args.path), export.records, export.convert, bar
     )
@@ -263,11 +258,11 @@ def _curate(args: argparse.Namespace, settings: Settings) -> int:
 
 def _pull(args: argparse.Namespace, settings: Settings) -> int:
     source = load_sources(args.config).get(args.source)
-    if source is None or source.adapter not in PULL_ADAPTERS:
+    if source is None or source.adapter not in PULLED:
         raise CommandError(f"no API source named {args.source!r} in the config file's [sources]")
+    judge = Judge.from_settings(settings)
     store = Store(settings.db)
-    redactor = Redactor(settings.phone_regions, settings.mask_patterns)
-    pipeline = Pipeline(store, Tagger(score_chars=settings.score_chars), 1, redactor)
+    pipeline = Pipeline(store, judge, 1)
     try:
         with httpx.Client(timeout=30) as client:
             report = pull(pipeline, source, client)
@@ -318,21 +313,25 @@ def _feeds(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    try:
-        load_sources(args.config)  # a mistake in [sources] is reported now, not per delivery
-    except SettingsError as exc:
-        raise CommandError(str(exc)) from None
-    serve(settings, args.config)
+    sources = load_sources(args.config)  # a mistake in [sources] is said now, not per delivery
+    judge = Judge.from_settings(settings)  # and a bad mask pattern
+    Store(settings.db).close()  # and a --db that is no database, before binding the ports
+    bound = bind(settings)
+    stream = f"stream on port {bound.settings.stream_at}" if bound.stream else "stream on it"
+    print(f"VoC Ticker: serving on {bound.url} ({stream})", flush=True)
+    serve(bound, sources, judge)
     return 0
 
 
 def _worker(args: argparse.Namespace, settings: Settings) -> int:
+    sources = load_sources(args.config)
+    judge = Judge.from_settings(settings)
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(message)s")
+    writer = Writer(settings.db)
     try:
-        sources = load_sources(args.config)
-        logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(message)s")
-        asyncio.run(work(settings, sources))
-    except SettingsError as exc:
-        raise CommandError(str(exc)) from None
+        asyncio.run(work(Pipeline(writer, judge, 1), sources))
+    finally:
+        writer.close()
     return 0
 
 

@@ -1,0 +1,49 @@
+"""The judge: tag a comment, mask its personal data, decide whether it goes live or waits.
+
+Built from settings in one place (`Judge.from_settings`), so the server, the worker, imports and
+the demo tag and mask alike, and a bad mask pattern is found when a command starts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ticker.moderation import flags, initial_state
+from ticker.records import Verbatim
+from ticker.redact import PatternError, Redactor
+from ticker.sentiment import Tagger, Thresholds
+from ticker.settings import Settings, SettingsError
+from ticker.store import Tagged
+
+
+@dataclass(frozen=True)
+class Judge:
+    """A tagger and a redactor; `recipe` rebuilds the same judge in a worker process."""
+
+    tagger: Tagger
+    redactor: Redactor
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Judge:
+        """The judge these settings describe; SettingsError names a bad mask pattern."""
+        redactor = Redactor(settings.phone_regions, settings.mask_patterns)
+        try:
+            redactor.check()
+        except PatternError as exc:
+            raise SettingsError(f"setting mask_patterns: {exc}") from None
+        return cls(Tagger(score_chars=settings.score_chars), redactor)
+
+    def __call__(self, verbatim: Verbatim) -> Tagged:
+        tag = self.tagger.tag(verbatim.text, verbatim.score, verbatim.scale)
+        found = flags(verbatim.text, tag)
+        shown, masked = self.redactor.mask(verbatim.text)
+        return Tagged(verbatim, tag, found, initial_state(tag, found), shown, masked)
+
+    @property
+    def recipe(self) -> tuple[Thresholds, int, Redactor]:
+        """What a worker process needs to build this judge (a Tagger does not pickle)."""
+        return self.tagger.thresholds, self.tagger.score_chars, self.redactor
+
+    @classmethod
+    def from_recipe(cls, thresholds: Thresholds, score_chars: int, redactor: Redactor) -> Judge:
+        return cls(Tagger(thresholds, score_chars), redactor)

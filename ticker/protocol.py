@@ -1,0 +1,113 @@
+"""The stream protocol's messages, each made by one typed constructor (docs/protocol.md).
+
+Every message a server sends or a client may send is built here and nowhere else, and
+`SERVER_TYPES` / `CLIENT_TYPES` are the lists a test holds against the documentation.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal, TypedDict
+
+Item = dict[str, Any]  # the item object: `Stored.to_item`
+
+
+class DisplayFields(TypedDict):
+    speed: float
+    direction: str
+    theme: str
+
+
+class Snapshot(TypedDict):
+    type: Literal["snapshot"]
+    feed: str
+    title: str
+    display: DisplayFields
+    heartbeat: float
+    items: list[Item]
+
+
+class Placed(TypedDict):
+    type: Literal["add", "update"]
+    item: Item
+    index: int
+
+
+class Remove(TypedDict):
+    type: Literal["remove"]
+    id: str
+
+
+class DisplayChange(TypedDict):
+    type: Literal["display"]
+    display: DisplayFields
+
+
+class Heartbeat(TypedDict):
+    type: Literal["heartbeat"]
+    at: str
+
+
+class Error(TypedDict):
+    type: Literal["error"]
+    code: str
+    message: str
+
+
+class Bare(TypedDict):
+    type: Literal["pong", "ping"]
+
+
+Event = Placed | Remove | DisplayChange  # a change to a playlist
+Message = Snapshot | Event | Heartbeat | Error | Bare
+
+SERVER_TYPES = ("snapshot", "add", "update", "remove", "display", "heartbeat", "error", "pong")
+CLIENT_TYPES = ("ping",)
+
+
+def snapshot(
+    feed: str, title: str, display: DisplayFields, heartbeat: float, items: list[Item]
+) -> Snapshot:
+    """The first message every client gets: it replaces all the client knew."""
+    return {
+        "type": "snapshot",
+        "feed": feed,
+        "title": title,
+        "display": display,
+        "heartbeat": heartbeat,
+        "items": items,
+    }
+
+
+def add(item: Item, index: int) -> Placed:
+    return {"type": "add", "item": item, "index": index}
+
+
+def update(item: Item, index: int) -> Placed:
+    return {"type": "update", "item": item, "index": index}
+
+
+def remove(item_id: str) -> Remove:
+    return {"type": "remove", "id": item_id}
+
+
+def display(fields: DisplayFields) -> DisplayChange:
+    return {"type": "display", "display": fields}
+
+
+def heartbeat(at: str) -> Heartbeat:
+    return {"type": "heartbeat", "at": at}
+
+
+def error(code: str, message: str) -> Error:
+    """Sent just before the server closes the socket; `code` is also the close reason."""
+    return {"type": "error", "code": code, "message": message}
+
+
+def pong() -> Bare:
+    return {"type": "pong"}
+
+
+def encode(message: Message) -> str:
+    """One compact JSON text per message, shared by every client that receives it."""
+    return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
