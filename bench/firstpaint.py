@@ -9,21 +9,17 @@ event to the first comment. Also prints the widget's size, gzipped.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import gzip
-import os
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
-import httpx
-from playwright.sync_api import sync_playwright
+from playwright.async_api import async_playwright
 
-from bench.fanout.server import free_port
+from bench.fanout.processes import REPO
+from bench.served import Server, sample_db, voc_ticker
 
-ROOT = Path(__file__).resolve().parent.parent
 FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 FIRST_ITEM = """() => new Promise(done => {
   const look = () => {
@@ -46,32 +42,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--loads", type=int, default=20)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        db, port = Path(tmp) / "fp.db", free_port()
-        cli = [sys.executable, "-m", "ticker"]
-        sample = ROOT / "sample_feedback" / "support_csat.csv"
-        subprocess.run(
-            [*cli, "ingest", str(sample), "--source", "s", "--db", str(db)],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        env = {**os.environ, "VOC_LOG_LEVEL": "warning"}
-        server = subprocess.Popen([*cli, "serve", "--db", str(db), "--port", str(port)], env=env)
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    httpx.get(f"http://127.0.0.1:{port}/healthz")
-                    break
-                except httpx.TransportError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.1)
-            from_nav, from_load = measure(f"http://127.0.0.1:{port}/embed/all", args.loads)
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
-    size = len(gzip.compress((ROOT / "web" / "static" / "ticker.js").read_bytes(), 9))
+    from_nav, from_load = asyncio.run(first_paints(args.loads))
+    size = len(gzip.compress((REPO / "web" / "static" / "ticker.js").read_bytes(), 9))
     print(f"widget: ticker.js {size:,} bytes gzipped (its CSS included)")
     print(f"{'first comment':<28} {'p50 ms':>7} {'p90 ms':>7} {'max ms':>7}  ({args.loads} loads)")
     for label, values in (
@@ -84,20 +56,33 @@ def main() -> None:
         )
 
 
-def measure(url: str, loads: int) -> tuple[list[float], list[float]]:
+async def first_paints(loads: int) -> tuple[list[float], list[float]]:
+    """Serve the sample feedback and measure `loads` page loads of /embed/all."""
+    with tempfile.TemporaryDirectory(prefix="voc-bench-firstpaint-") as name:
+        tmp = Path(name)
+        db = await sample_db(tmp / "fp.db")
+        server = await Server.ours([voc_ticker()], db, tmp / "server.log")
+        try:
+            return await measure(f"{server.url}/embed/all", loads)
+        finally:
+            await server.stop()
+            server.say_problems()
+
+
+async def measure(url: str, loads: int) -> tuple[list[float], list[float]]:
     """Milliseconds to the first comment, from navigation start and from the load event."""
     from_nav, from_load = [], []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
         for _ in range(loads):
-            context = browser.new_context()
-            page = context.new_page()
-            page.goto(url, wait_until="commit")
-            shown, loaded = page.evaluate(FIRST_ITEM)
+            context = await browser.new_context()
+            page = await context.new_page()
+            await page.goto(url, wait_until="commit")
+            shown, loaded = await page.evaluate(FIRST_ITEM)
             from_nav.append(shown)
             from_load.append(max(0.0, shown - loaded) if loaded else 0.0)  # before the load event
-            context.close()
-        browser.close()
+            await context.close()
+        await browser.close()
     return from_nav, from_load
 
 

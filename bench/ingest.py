@@ -13,11 +13,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.corpus import DETAILS
 from ingest.files import open_export
 from ticker.judge import Judge
 from ticker.pipeline import Pipeline
-from ticker.redact import Redactor
-from ticker.sentiment import Tagger
+from ticker.settings import Settings
 from ticker.store import Store
 
 OPENINGS = [
@@ -31,14 +31,6 @@ OPENINGS = [
     "The oven arrived dented and the refund took six weeks",
     "Love the new app, so easy to track my order",
     "It was ok, nothing special",
-]
-DETAILS = [
-    "",
-    " I had to take a day off work for it.",
-    " Thanks Priya!",
-    " Will recommend to friends.",
-    " This is the third time this year.",
-    " Store staff in Leeds were lovely.",
 ]
 
 
@@ -70,7 +62,7 @@ def run(rows: int, workers: int) -> tuple[float, int]:
         store = Store(Path(tmp) / "bench.db")
         started = time.perf_counter()
         export = open_export(export_path, "bench")
-        pipeline = Pipeline(store, Judge(Tagger(), Redactor()), workers)
+        pipeline = Pipeline(store, Judge.from_settings(Settings()), workers)
         report = pipeline.ingest("bench", "csv", "bench", export.records, export.convert)
         elapsed = time.perf_counter() - started
         store.close()

@@ -30,8 +30,6 @@ import itertools
 import json
 import os
 import random
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -44,9 +42,10 @@ from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 
-from bench.fanout.processes import REPO, child_env, die_with_parent, log_tail, stop_process
-from bench.fanout.server import healthz
+from bench.corpus import DETAILS
+from bench.fanout.processes import REPO
 from bench.fanout.stats import percentile
+from bench.served import Server, released_ports
 from ticker import curation
 from ticker.feeds import DEFAULT_FEED, Feed, FeedFilter, default_feed
 from ticker.playlist import apply
@@ -133,14 +132,6 @@ BUCKETS: tuple[tuple[Bucket, float, Tag, dict[str, tuple[int, ...]], tuple[str, 
             "The app does what it says",
         ),
     ),
-)
-DETAILS = (
-    "",
-    " I had to take a day off work for it.",
-    " Thanks Priya!",
-    " Will recommend to friends.",
-    " This is the third time this year.",
-    " Store staff in Leeds were lovely.",
 )
 
 
@@ -306,81 +297,19 @@ def progress(done: int, total: int, started: float, shown: float, last: bool = F
 # -- the server ---------------------------------------------------------------------------------
 
 
-def loopback_ports(n: int) -> list[int]:
-    """n distinct loopback ports, each bound to port 0 and released just now (racy; a bench may)."""
-    sockets = [socket.socket() for _ in range(n)]
-    try:
-        for s in sockets:
-            s.bind(("127.0.0.1", 0))
-        return [int(s.getsockname()[1]) for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
-
-
-@dataclass
-class Server:
-    """`python -m voc serve` on the store, as a child process with its output in a log."""
-
-    proc: asyncio.subprocess.Process
-    port: int
-    stream_port: int
-    log: Path
-    health: dict[str, Any] | None = None  # what /healthz answered first
-
-    @classmethod
-    async def start(cls, repo: Path, db: Path, log: Path, within: float) -> Server:
-        """Serve `db` from the checkout `repo`: `python -m voc`, or `-m ticker` before the CLI
-        moved to voc/ (to compare with an older commit)."""
-        module = "voc" if (repo / "voc" / "__main__.py").exists() else "ticker"
-        port, stream_port = loopback_ports(2)
-        command = [sys.executable, "-m", module, "serve", "--db", str(db)]
-        command += ["--port", str(port), "--stream-port", str(stream_port)]
-        env = child_env({"VOC_LOG_LEVEL": "warning", "PYTHONPATH": str(repo)})
-        with log.open("wb") as out:
-            proc = await asyncio.create_subprocess_exec(
-                *command,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                cwd=repo,
-                env=env,
-                preexec_fn=die_with_parent,
-            )
-        server = cls(proc, port, stream_port, log)
-        try:
-            await server.wait_healthy(within)
-        except BaseException:
-            await server.stop()
-            raise
-        return server
-
-    async def wait_healthy(self, within: float) -> None:
-        deadline = time.monotonic() + within
-        while time.monotonic() < deadline:
-            self.check()
-            self.health = await healthz(f"http://127.0.0.1:{self.port}")
-            if self.health is not None:
-                return
-            await asyncio.sleep(0.1)
-        raise RuntimeError(f"server not healthy after {within:.0f} s: {log_tail(self.log)}")
-
-    def check(self) -> None:
-        """Raise if the server has exited."""
-        if self.proc.returncode is not None:
-            raise RuntimeError(f"server exited ({self.proc.returncode}): {log_tail(self.log)}")
-
-    def feed_url(self, feed: str) -> str:
-        return f"ws://127.0.0.1:{self.stream_port}/ws/feeds/{feed}"
-
-    async def stop(self) -> None:
-        await stop_process(self.proc, 10)
-
-    def problems(self) -> list[str]:
-        """Log lines that look like trouble."""
-        marks = ("error", "traceback", "exception", "critical")
-        text = self.log.read_text(errors="replace") if self.log.exists() else ""
-        return [line for line in text.splitlines() if any(m in line.lower() for m in marks)]
+async def serve(repo: Path, db: Path, log: Path, within: float) -> Server:
+    """`python -m voc serve` on the store from the checkout `repo`, or `-m ticker` before the CLI
+    moved to voc/ (to compare with an older commit)."""
+    env = {"PYTHONPATH": str(repo)}
+    if (repo / "voc" / "__main__.py").exists():
+        program = [sys.executable, "-m", "voc"]
+        return await Server.ours(program, db, log, env=env, cwd=repo, within=within)
+    # Those checkouts cannot be told `--port 0`: ports released just now (racy).
+    port, stream_port = released_ports(2)
+    command = [sys.executable, "-m", "ticker", "serve", "--db", str(db)]
+    command += ["--port", str(port), "--stream-port", str(stream_port)]
+    ports = (port, stream_port)
+    return await Server.start(command, log, ports=ports, env=env, cwd=repo, within=within)
 
 
 # -- the screens --------------------------------------------------------------------------------
@@ -609,7 +538,7 @@ def pick(screens: Sequence[Screen], used: set[str], rng: random.Random) -> str:
 async def measure(db: Path, tmp: Path, built: Built, opts: argparse.Namespace) -> SizeResult:
     """Serve the store, watch every feed, and time `opts.rounds` rounds of curation."""
     started = time.perf_counter()
-    server = await Server.start(opts.server_repo, db, tmp / "server.log", opts.timeout)
+    server = await serve(opts.server_repo, db, tmp / "server.log", opts.timeout)
     screens: list[Screen] = []
     try:
         healthy_s = time.perf_counter() - started
@@ -617,7 +546,7 @@ async def measure(db: Path, tmp: Path, built: Built, opts: argparse.Namespace) -
         started = time.perf_counter()
         opened = await asyncio.gather(
             *(
-                Screen.open(server.feed_url(name), name, opts.timeout)
+                Screen.open(f"{server.ws_url}/ws/feeds/{name}", name, opts.timeout)
                 for name in names
                 for _ in range(opts.screens)
             ),
@@ -684,11 +613,7 @@ async def measure(db: Path, tmp: Path, built: Built, opts: argparse.Namespace) -
     finally:
         await asyncio.gather(*(s.close() for s in screens))
         await server.stop()
-        problems = server.problems()
-        if problems:
-            print(f"  server log ({len(problems)} lines of trouble):", file=sys.stderr)
-            for line in problems[:10]:
-                print(f"    {line}", file=sys.stderr)
+        server.say_problems()
 
 
 # -- the report ---------------------------------------------------------------------------------

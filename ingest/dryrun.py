@@ -15,9 +15,8 @@ from ticker.sentiment import Tagger
 from ticker.store import QuarantinedRow
 
 
-def tag_stream(source: TextIO, out: TextIO, score_chars: int = 2000) -> int:
+def tag_stream(source: TextIO, out: TextIO, tagger: Tagger) -> int:
     """Write one JSON object per input row, in order; returns how many rows had an error."""
-    tagger = Tagger(score_chars=score_chars)
     errors = 0
     for row, fields in _rows(source):
         try:

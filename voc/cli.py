@@ -231,7 +231,7 @@ def _inspect(args: argparse.Namespace, settings: Settings) -> int:
 
 def _tag(args: argparse.Namespace, settings: Settings) -> int:
     stream: TextIO = sys.stdin if args.path == "-" else _open_text(Path(args.path))
-    errors = tag_stream(stream, sys.stdout, score_chars=settings.score_chars)
+    errors = tag_stream(stream, sys.stdout, Judge.from_settings(settings).tagger)
     if errors:
         print(
             f"voc-ticker: {errors} row(s) could not be tagged; see their 'error'", file=sys.stderr

@@ -15,8 +15,9 @@ the events being timed; `--client websockets` uses the library's client, which p
 and costs the load several times the server's CPU.
 
 The modules, coordinator side: `options` (the command line), `coordinator` (every size in turn),
-`run` (one size's phases), `server` (the server under test), `worker` (both ends of a load
-process's channel), `resources` and `stats` (what is measured), `results` and `report` (what is
-printed). Load side: `load` (what both clients share), `lean_load` with `frames` (the raw asyncio
-clients and the bytes they scan for), `library_load` (the websockets library's clients).
+`run` (one size's phases), `server` (the server under test, run by `bench.served`), `worker`
+(both ends of a load process's channel), `resources` and `stats` (what is measured), `results`
+and `report` (what is printed). Load side: `load` (what both clients share), `lean_load` with
+`frames` (the raw asyncio clients and the bytes they scan for), `library_load` (the websockets
+library's clients).
 """

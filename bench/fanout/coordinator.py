@@ -12,7 +12,7 @@ from bench.fanout.report import progress, report
 from bench.fanout.resources import raise_nofile
 from bench.fanout.results import SizeResult
 from bench.fanout.run import Run
-from bench.fanout.server import make_db
+from bench.served import sample_db
 
 
 async def coordinate(opts: argparse.Namespace, results: list[SizeResult]) -> None:
@@ -21,7 +21,7 @@ async def coordinate(opts: argparse.Namespace, results: list[SizeResult]) -> Non
     with tempfile.TemporaryDirectory(prefix="voc-fanout-") as name:
         tmp = Path(name)
         async with asyncio.timeout(opts.timeout):
-            db = opts.db or await make_db(tmp)
+            db = opts.db or await sample_db(tmp / "fanout.db")
             for n in opts.clients:
                 run = Run(n, opts, db, tmp)
                 results.append(run.result)  # partial results survive Ctrl-C and --timeout

@@ -68,14 +68,15 @@ def parser() -> argparse.ArgumentParser:
     add(
         "--stream-port",
         action="store_true",
-        help="serve the stream on its own port: sets VOC_STREAM_PORT (and {stream_port}) "
-        "to a free port and connects clients there",
+        help="serve the stream on its own port and connect clients there (with --server-cmd: "
+        "sets VOC_STREAM_PORT and {stream_port} to a free port)",
     )
     add("--server-pid", type=int, help="with --url: the server's pid, for memory and CPU")
     add(
         "--server-cmd",
         help="command that starts the server; {db}, {port}, {stream_port}, {host}, {python} "
-        "are filled in (default: voc-ticker serve --db {db} --host {host} --port {port})",
+        "are filled in, the ports with free ones released just now (default: voc-ticker "
+        "serve --db {db} --host 127.0.0.1 --port 0, which picks its ports and says them)",
     )
     add(
         "--server-env",

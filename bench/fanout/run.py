@@ -22,9 +22,10 @@ from bench.fanout.resources import (
     raise_nofile,
 )
 from bench.fanout.results import HideResult, SizeResult
-from bench.fanout.server import Server, healthz, probe
+from bench.fanout.server import probe, start_server
 from bench.fanout.stats import delta, merge_counts, percentile
 from bench.fanout.worker import Worker, ask_all, stop_all
+from bench.served import Server, healthz
 
 ACTOR = "bench-fanout"
 QUIET_GAP = 0.3  # seconds without a message that mean a hide's fan-out is over
@@ -92,7 +93,7 @@ class Run:
             base = str(self.opts.url).rstrip("/")
             return base, str(self.opts.ws_url or base.replace("http://", "ws://", 1)).rstrip("/")
         log = self.tmp / f"server-{self.result.clients}.log"
-        self.server = await Server.start(self.opts, self.db, log)
+        self.server = await start_server(self.opts, self.db, log)
         self.server_pid = self.server.proc.pid
         return self.server.url, self.server.ws_url
 
