@@ -29,7 +29,6 @@ from web.state import AppState
 log = logging.getLogger("voc_ticker.webhooks")
 MAX_BODY = 1024 * 1024
 RETRY_AFTER = "30"
-TOO_BIG = JSONResponse({"error": "delivery larger than 1 MiB"}, status_code=413)
 
 
 class TooBig(Exception):
@@ -46,7 +45,7 @@ async def receive(request: Request) -> Response:
     try:
         body = await read_limited(request)
     except TooBig:
-        return TOO_BIG
+        return JSONResponse({"error": "delivery larger than 1 MiB"}, status_code=413)
     except ClientDisconnect:
         return JSONResponse({"error": "the delivery was cut off"}, status_code=400)
     verify, parse = WEBHOOKS[source.adapter].verify, WEBHOOKS[source.adapter].parse

@@ -25,6 +25,7 @@ from web.session import Close, answer
 from web.state import AppState
 
 PREFIX = "/ws/feeds/"
+BACKLOG = 2048
 
 
 class DirectSubscriber:
@@ -97,6 +98,7 @@ async def start(state: AppState, sock: socket.socket | None = None) -> Server:
         ping_interval=None,  # the hub's heartbeats keep connections and widgets honest
         max_queue=4,
         server_header=None,
+        backlog=BACKLOG,  # screens reconnect all at once after a restart; asyncio's default is 100
     )
 
 
