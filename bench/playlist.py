@@ -50,7 +50,8 @@ from ticker import curation
 from ticker.feeds import DEFAULT_FEED, Feed, FeedFilter, default_feed
 from ticker.playlist import apply
 from ticker.records import Bucket, Scale, Stored, Tag, Verbatim
-from ticker.store import Store, Tagged, row_for
+from ticker.rows import Tagged, row_for
+from ticker.store import Store
 
 DEFAULT_SIZES = "10000,100000,1000000"
 QUICK_SIZES = "2000,20000"
@@ -266,7 +267,7 @@ def build(path: Path, rows: int, seed: int) -> Built:
                 chunk = ahead.pop(0).result()
                 ahead.extend(pool.submit(generate, span) for span in itertools.islice(todo, 1))
                 for source, batch in chunk:
-                    done += store.insert_rows(batch, source)
+                    done += store.store_rows(batch, source)[0]
                 if done < rows:
                     shown = progress(done, rows, started, shown)
         progress(done, rows, started, 0.0, last=True)

@@ -25,6 +25,7 @@ from ticker.store import Store
 class PullReport:
     pages: int = 0
     added: int = 0
+    updated: int = 0
     skipped: int = 0
     quarantined: int = 0
 
@@ -55,6 +56,7 @@ def pull(
                 writes.write(partial(_save_cursor, name, page.cursor))
             report.pages += 1
             report.added += part.added
+            report.updated += part.updated
             report.quarantined += part.newly_quarantined
             report.skipped += page.skipped
     except PullError as exc:

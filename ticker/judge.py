@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from ticker.moderation import flags, initial_state
 from ticker.records import Verbatim
 from ticker.redact import PatternError, Redactor
+from ticker.rows import Tagged
 from ticker.sentiment import Tagger, Thresholds
 from ticker.settings import Settings, SettingsError
-from ticker.store import Tagged
 
 
 @dataclass(frozen=True)

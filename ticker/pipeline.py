@@ -19,8 +19,9 @@ from typing import Any, Protocol, TypeVar
 from ticker.judge import Judge
 from ticker.records import Verbatim
 from ticker.redact import Redactor
+from ticker.rows import row_for
 from ticker.sentiment import Thresholds
-from ticker.store import QuarantinedRow, Store, now, row_for
+from ticker.store import QuarantinedRow, Store, now
 
 T = TypeVar("T")
 CHUNK = 2000
@@ -46,6 +47,7 @@ class IngestReport:
 
     read: int = 0
     added: int = 0
+    updated: int = 0  # stored before, edited since on the platform (or a corrected file)
     empty: int = 0
     quarantined: list[QuarantinedRow] = field(default_factory=list)
     newly_quarantined: int = 0  # not in the quarantine before (an API page read again)
@@ -53,7 +55,7 @@ class IngestReport:
 
     @property
     def duplicates(self) -> int:
-        return self.read - self.empty - len(self.quarantined) - self.added
+        return self.read - self.empty - len(self.quarantined) - self.added - self.updated
 
 
 @dataclass
@@ -135,10 +137,13 @@ class Pipeline:
             report.empty += chunk.empty
             report.buckets.update(chunk.buckets)
             last = cursor if following is None else None
-            added, quarantined = self.writes.write(partial(_store, chunk, source, origin, last))
+            added, updated, quarantined = self.writes.write(
+                partial(_store, chunk, source, origin, last)
+            )
             report.quarantined.extend(chunk.quarantined)
             report.newly_quarantined += quarantined
             report.added += added
+            report.updated += updated
             if progress:
                 progress(size)
             current = following
@@ -170,7 +175,9 @@ class Pipeline:
 
 def _store(
     chunk: Chunk, source: str, origin: str, cursor: str | None, store: Store
-) -> tuple[int, int]:
-    """One chunk in one transaction: its quarantined rows before the cursor moves past them."""
+) -> tuple[int, int, int]:
+    """One chunk in one transaction: its quarantined rows before the cursor moves past them.
+
+    Returns how many rows were added, how many updated, how many newly quarantined."""
     quarantined = store.quarantine(source, origin, chunk.quarantined) if chunk.quarantined else 0
-    return store.insert_rows(chunk.rows, source, cursor), quarantined
+    return *store.store_rows(chunk.rows, source, cursor), quarantined

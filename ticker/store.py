@@ -15,7 +15,9 @@ from typing import Any, TypeVar
 from sqlite_utils import Database
 
 from ticker.feeds import Feed, FeedFilter, default_feed
-from ticker.records import Stored, Tag, Verbatim
+from ticker.records import Stored
+from ticker.rows import AT, INSERT, UPDATE, named
+from ticker.rows import stored as _stored
 from ticker.schema import migrations
 
 
@@ -44,18 +46,6 @@ class StoreError(Exception):
 
 class Busy(StoreError):
     """Another process held the write lock for longer than the busy timeout; try again."""
-
-
-@dataclass(frozen=True)
-class Tagged:
-    """A verbatim ready to store: its tag, moderation flags and initial state."""
-
-    verbatim: Verbatim
-    tag: Tag
-    flags: tuple[str, ...]
-    state: str
-    shown_text: str  # the text with personal data masked: what screens get
-    masked: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -150,22 +140,56 @@ class Store:
                 [name, kind, now()],
             )
 
-    def insert_rows(
+    def store_rows(
         self, rows: Sequence[tuple[Any, ...]], source: str, cursor: str | None = None
-    ) -> int:
-        """Insert rows made by `row_for` that are not there yet; returns how many were new.
+    ) -> tuple[int, int]:
+        """Store rows made by `row_for`; returns how many were new and how many were edits.
 
-        Idempotent: a verbatim already stored under the same key is left as it is. A pull's
-        cursor is committed in the same transaction, so a crash never skips or repeats a page.
+        A key stored before with the same words and score is left as it is (importing twice
+        adds nothing). With other words or another score it is the customer's edit: the new
+        text, score and tag replace the old, a curator's hide stands, a newly flagged comment
+        waits again, and the log names the source as the one who changed it. A pull's cursor
+        is committed in the same transaction, so a crash never skips or repeats a page.
         """
-        before = self.db.conn.total_changes
         with self.transaction():
-            self.db.conn.executemany(_INSERT, rows)
-            added = self.db.conn.total_changes - before
-            self.db.execute("UPDATE sources SET last_ingest_at = ? WHERE name = ?", [now(), source])
+            before = self._current(row[AT["id"]] for row in rows)
+            fresh = [row for row in rows if row[AT["id"]] not in before]
+            edits = [row for row in rows if _edited(before.get(row[AT["id"]]), row)]
+            counted = self.db.conn.total_changes
+            self.db.conn.executemany(INSERT, fresh)
+            added = self.db.conn.total_changes - counted
+            for row in edits:
+                self._edit(source, before[row[AT["id"]]], named(row))
+            stamp = now()
+            self.db.execute("UPDATE sources SET last_ingest_at = ? WHERE name = ?", [stamp, source])
             if cursor is not None:
                 self.db.execute("UPDATE sources SET cursor = ? WHERE name = ?", [cursor, source])
-        return added
+        return added, len(edits)
+
+    def _current(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        sql = (
+            "SELECT id, text, score, scale, bucket, state FROM verbatims "
+            "WHERE id IN (SELECT value FROM json_each(?))"
+        )
+        return {r["id"]: r for r in self.db.query(sql, [json.dumps(list(ids))])}
+
+    def _edit(self, source: str, old: dict[str, Any], new: dict[str, Any]) -> None:
+        self.db.execute(UPDATE, new)
+        after = self.db.execute("SELECT state FROM verbatims WHERE id = ?", [new["id"]]).fetchone()
+        keys = ("text", "score", "scale", "bucket")
+        detail = {
+            "before": {k: old[k] for k in (*keys, "state")},
+            "after": {**{k: new[k] for k in keys}, "state": after[0]},
+        }
+        self.db.table("curation_log").insert(
+            {
+                "at": now(),
+                "actor": f"source:{source}",
+                "action": "edit",
+                "verbatim_id": new["id"],
+                "detail": json.dumps(detail, ensure_ascii=False),
+            }
+        )
 
     def cursor(self, source: str) -> str | None:
         """Where the source's next pull resumes (None: from the beginning)."""
@@ -368,34 +392,6 @@ class Store:
         ]
 
 
-_COLUMNS = (
-    "id",
-    "source",
-    "response_id",
-    "text",
-    "score",
-    "scale",
-    "given_at",
-    "meta",
-    "compound",
-    "bucket",
-    "mixed",
-    "flags",
-    "tagger_version",
-    "state",
-    "pinned",
-    "ingested_at",
-    "shown_text",
-    "masked",
-    "sort_at",
-)
-# Plain executemany: sqlite-utils' insert_all inspects every value, a quarter of an import's time.
-_INSERT = (
-    f"INSERT OR IGNORE INTO verbatims ({', '.join(_COLUMNS)}) "
-    f"VALUES ({', '.join('?' for _ in _COLUMNS)})"
-)
-
-
 def _explain(path: Path, exc: sqlite3.DatabaseError) -> str:
     """What to do about a database file SQLite refuses."""
     said = str(exc)
@@ -414,45 +410,12 @@ def quarantine_key(source: str, row: QuarantinedRow) -> str:
     return hashlib.sha256(material.encode()).hexdigest()[:24]
 
 
-def row_for(t: Tagged, stamp: str) -> tuple[Any, ...]:
-    """The verbatims table's row for a tagged verbatim (made in worker processes too)."""
-    v = t.verbatim
-    return (
-        v.key,
-        v.source,
-        v.response_id,
-        v.text,
-        v.score,
-        v.scale,
-        v.given_at,
-        json.dumps(v.meta, ensure_ascii=False),
-        t.tag.compound,
-        t.tag.bucket,
-        int(t.tag.mixed),
-        json.dumps(t.flags),
-        t.tag.version,
-        t.state,
-        0,
-        stamp,
-        t.shown_text,
-        json.dumps(t.masked),
-        v.given_at or stamp,  # the feeds' order: when it was given, else when it came in
-    )
-
-
-def _stored(r: dict[str, Any]) -> Stored:
-    return Stored(
-        id=r["id"],
-        source=r["source"],
-        text=r["text"],
-        score=r["score"],
-        scale=r["scale"],
-        given_at=r["given_at"],
-        meta=json.loads(r["meta"] or "{}"),
-        bucket=r["bucket"],
-        compound=r["compound"],
-        state=r["state"],
-        pinned=bool(r["pinned"]),
-        ingested_at=r["ingested_at"],
-        shown_text=r["shown_text"] if r.get("shown_text") is not None else r["text"],
+def _edited(old: dict[str, Any] | None, row: tuple[Any, ...]) -> bool:
+    """True when a stored response came back with other words or another score."""
+    if old is None:
+        return False
+    return (old["text"], old["score"], old["scale"]) != (
+        row[AT["text"]],
+        row[AT["score"]],
+        row[AT["scale"]],
     )

@@ -174,7 +174,7 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     if bar:
         bar.finish()
     print(
-        f"read {report.read:,}, added {report.added:,}, "
+        f"read {report.read:,}, added {report.added:,}, updated {report.updated:,}, "
         f"duplicates {report.duplicates:,}, empty {report.empty:,}, "
         f"quarantined {len(report.quarantined):,}"
     )
@@ -272,7 +272,7 @@ def _pull(args: argparse.Namespace, settings: Settings) -> int:
         store.close()
     print(
         f"{args.source}: {report.pages} page(s), added {report.added:,}, "
-        f"{report.skipped:,} ratings without a comment"
+        f"updated {report.updated:,}, {report.skipped:,} ratings without a comment"
     )
     return 0
 

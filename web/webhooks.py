@@ -102,7 +102,7 @@ def _take(
     report = pipeline.ingest(source.name, source.adapter, "webhook", numbered(verbatims))
     # Only now: a failure above is retried in full by the platform.
     pipeline.writes.write(lambda s: s.record_delivery(source.name, delivery))
-    return 200, {"added": report.added}
+    return 200, {"added": report.added, "updated": report.updated}
 
 
 def _quarantine(store: Store, name: str, delivery: str, bad: QuarantinedRow) -> None:

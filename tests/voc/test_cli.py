@@ -30,7 +30,7 @@ def test_ingest_prints_a_summary_and_twice_adds_nothing(
     code, out, _ = run(capsys, "ingest", str(SAMPLE), "--source", "support", "--db", db)
     assert code == 0 and "text='Comment'" in out and "added 199," in out
     code, out, _ = run(capsys, "ingest", str(SAMPLE), "--source", "support", "--db", db)
-    assert "added 0, duplicates 199," in out
+    assert "added 0, updated 0, duplicates 199," in out
 
 
 def test_ingest_lists_quarantined_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -301,3 +301,20 @@ def test_the_same_file_by_another_path_does_not_repeat_its_quarantine(
     for name in ("q.jsonl", str(path), str(copy)):
         assert run(capsys, "ingest", name, "--source", "s", "--db", db)[0] == 0
     assert len(Store(db).quarantined()) == 1
+
+
+def test_reimporting_a_corrected_file_updates_what_it_stored(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A second import of a file whose rows were corrected updates them and says how many."""
+    path = tmp_path / "export.csv"
+    db = str(tmp_path / "v.db")
+    path.write_text("id,comment,score\n1,Cafe was cold,3\n2,Lovely staff,9\n", encoding="utf-8")
+    run(capsys, "ingest", str(path), "--source", "s", "--db", db)
+    path.write_text("id,comment,score\n1,Café was cold,3\n2,Lovely staff,9\n", encoding="utf-8")
+    code, out, _ = run(capsys, "ingest", str(path), "--source", "s", "--db", db)
+    assert code == 0 and "added 0, updated 1, duplicates 1," in out
+    assert sorted(v["text"] for v in Store(db).db.query("SELECT text FROM verbatims")) == [
+        "Café was cold",
+        "Lovely staff",
+    ]

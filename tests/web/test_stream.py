@@ -84,6 +84,19 @@ async def test_a_new_comment_is_added_live(server: Running, store: Store, tagger
     assert message["item"]["id"] == new and message["item"]["text"] == BAD[0].text
 
 
+async def test_an_edit_on_the_platform_reaches_screens(
+    server: Running, store: Store, tagger: Tagger
+) -> None:
+    """The same response with new words arrives on screens as an `update` of its item."""
+    [first] = add(store, tagger, GOOD[0])
+    async with client(server) as ws:
+        await next_of(ws, "snapshot")
+        edited = replace(GOOD[0], text="Still lovely, and they fixed my router too.")
+        assert add(store, tagger, edited) == [first]
+        message = await next_of(ws, "update")
+    assert message["item"]["id"] == first and message["item"]["text"] == edited.text
+
+
 async def test_a_pin_moves_the_comment_to_the_front(
     server: Running, store: Store, tagger: Tagger
 ) -> None:
