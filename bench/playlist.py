@@ -1,11 +1,12 @@
-"""Hide to screen as the store grows: 10k, 100k and 1M stored comments, ten feeds watched.
+"""Hide to screen as the store grows: 10k, 100k and 1M stored comments, eleven feeds watched.
 
 Run: python -m bench.playlist [--sizes 10000,100000,1000000] [--rounds 20] [--quick]
 
 For each size a fresh SQLite store is filled with generated comments, tagged in advance (a fixed
 tag per bucket, no tagger), spread over eight sources, four regions, five products and two years.
-Ten feeds are defined, the server (`python -m voc serve`) is started on the store, and screens
-(websocket clients, `--screens` per feed) watch every feed, each keeping its playlist up to date
+Eleven feeds are defined (one of them a store that one comment in 5,000 names), the server
+(`python -m voc serve`) is started on the store, and screens (websocket clients, `--screens`
+per feed) watch every feed, each keeping its playlist up to date
 from the events it gets (`ticker.playlist.apply`). Then, `--rounds` times, a comment on as many
 feeds' playlists as possible is
 
@@ -80,6 +81,8 @@ CHANNELS = ("email", "chat", "phone", "store")
 METAS = [
     {"region": r, "product": p, "channel": c} for r in REGIONS for p in PRODUCTS for c in CHANNELS
 ]
+RARE_STORE = {"region": "EMEA", "product": "oven", "channel": "store", "store": "Leeds"}
+RARE_EVERY = 5000  # one comment in 5,000 comes from the Leeds store: a feed of a rare value
 
 # bucket, share, the tag every comment of the bucket gets, scores by scale, openings
 BUCKETS: tuple[tuple[Bucket, float, Tag, dict[str, tuple[int, ...]], tuple[str, ...]], ...] = (
@@ -152,6 +155,7 @@ def bench_feeds() -> list[Feed]:
             FeedFilter(sources=("support-csat",), meta={"region": "EMEA"}),
         ),
         Feed("ugly-week", "Ugly this week", FeedFilter(buckets=("ugly",), max_age_days=7)),
+        Feed("leeds", "Leeds store", FeedFilter(meta={"store": "Leeds"})),
     ]
 
 
@@ -230,7 +234,8 @@ def generate(span: Span) -> list[tuple[str, list[Row]]]:
             score=score,
             scale=scale,
             given_at=datetime.fromtimestamp(at, UTC).isoformat(timespec="seconds"),
-            meta=METAS[int(pick() * len(METAS))],  # shared: nothing changes a verbatim's meta
+            # shared dicts: nothing changes a verbatim's meta
+            meta=RARE_STORE if i % RARE_EVERY == 0 else METAS[int(pick() * len(METAS))],
         )
         tagged = Tagged(verbatim, tag, flags=(), state="approved", shown_text=text)
         by_source.setdefault(source, []).append(row_for(tagged, stamp))

@@ -25,10 +25,10 @@ from bench.fanout.processes import REPO, child_env, die_with_parent, log_tail, s
 LOOPBACK = "127.0.0.1"
 SAMPLE = REPO / "sample_feedback" / "support_csat.csv"
 # What `voc-ticker serve` prints first (voc/cli.py): the HTTP port, then the stream's own port
-# or "stream on it" when the HTTP port serves the stream too.
+# or "stream on the same port" when the HTTP port serves the stream too.
 ANNOUNCED = re.compile(
     r"VoC Ticker: serving on http://\S+?:(?P<port>\d+)/ "
-    r"\(stream (?:on port (?P<stream_port>\d+)|on it)\)"
+    r"\(stream on (?:port (?P<stream_port>\d+)|the same port)\)"
 )
 TROUBLE = ("error", "traceback", "exception", "too many open files", "critical")
 

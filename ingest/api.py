@@ -118,12 +118,14 @@ def _said(response: httpx.Response) -> str:
         return ""
     if not isinstance(body, dict):
         return ""
-    error, meta = body.get("error"), body.get("meta")
+    error, meta, errors = body.get("error"), body.get("meta"), body.get("errors")
+    first = errors[0] if isinstance(errors, list) and errors and isinstance(errors[0], dict) else {}
     candidates = [
         error.get("message") if isinstance(error, dict) else error,  # SurveyMonkey, Zendesk
         body.get("description"),  # Typeform
         body.get("message"),  # Delighted
         meta.get("error", {}).get("errorMessage") if isinstance(meta, dict) else None,  # Qualtrics
+        first.get("detail") or first.get("title"),  # JSON:API (App Store Connect)
     ]
     said = next((c for c in candidates if isinstance(c, str) and c.strip()), "")
     return f": {said.strip()[:200]}" if said else ""

@@ -3,45 +3,23 @@
 from __future__ import annotations
 
 import re
+import shlex
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from statistics import mean
 from typing import Any
 
+from ingest import vocab
 from ingest.decode import UnreadableFile
 from ticker.records import SCALES, Scale
 
-_TEXT_WORDS = (
-    "verbatim",
-    "comment",
-    "comments",
-    "feedback",
-    "why",
-    "review",
-    "reason",
-    "text",
-    "response",
-    "answer",
-    "open",
-    "remarks",
-    "suggestion",
-    "suggestions",
-)
-_SCORE_WORDS = (
-    "nps",
-    "csat",
-    "score",
-    "rating",
-    "stars",
-    "star",
-    "recommend",
-    "likelihood",
-    "satisfaction",
-    "satisfied",
-)
-_DATE_WORDS = ("date", "timestamp", "time", "submitted", "created", "recorded", "given", "at")
-_ID_WORDS = ("id", "responseid", "uuid", "token")
+# What R, SPSS, Stata, SQL tools and pandas write for a value that is missing.
+_DATE_LIKE = re.compile(r"\s*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")
+MISSING = frozenset({"", "na", "n/a", "null", ".", "nan", "#null!"})
+# Of those, what only a tool writes in a text cell: a customer's own "n/a" or "." is kept.
+_TOOLS_MISSING = frozenset({"NA", "NULL", "#NULL!", "NaN"})
 
 
 class MappingError(ValueError):
@@ -88,21 +66,32 @@ class Mapping:
 
 
 def words(header: str) -> list[str]:
-    """A header's words, lowercased, with NBSPs and punctuation as separators."""
-    return re.findall(r"[a-z0-9]+", header.replace("\xa0", " ").lower())
+    """A header's words, lowercased, accents dropped, NBSPs and punctuation as separators."""
+    return vocab.words(header)
+
+
+def missing(value: Any) -> bool:
+    """A cell that holds no value: empty, or a statistics tool's NA, N/A, NULL, `.`…"""
+    return value is None or (isinstance(value, str) and value.strip().lower() in MISSING)
+
+
+def no_text(value: str) -> bool:
+    """A text cell with no comment: blank, or a statistics tool's NA/NULL (not a customer's)."""
+    return not value.strip() or value.strip() in _TOOLS_MISSING
 
 
 def is_id(header: str) -> bool:
     w = words(header)
-    return bool(w) and (w[-1] in _ID_WORDS or "".join(w) in _ID_WORDS)
+    return bool(w) and (w[-1] in vocab.ID or "".join(w) in vocab.ID)
 
 
-def _pick(headers: Sequence[str], vocab: Sequence[str], exclude: set[str]) -> list[str]:
-    """Headers containing a vocabulary word, in the vocabulary's order of preference."""
-    found: list[str] = []
-    for word in vocab:
-        found += [h for h in headers if h not in exclude and h not in found and word in words(h)]
-    return found
+def _pick(headers: Sequence[str], vocab_: Sequence[str], exclude: set[str]) -> list[str]:
+    """Headers holding a vocabulary entry, in the vocabulary's order of preference."""
+    ranked = []
+    for h in headers:
+        if h not in exclude and (rank := vocab.first(words(h), vocab_)) is not None:
+            ranked.append((rank, h))
+    return [h for _, h in sorted(ranked, key=lambda r: r[0])]
 
 
 def detect(headers: Sequence[str], samples: Sequence[dict[str, Any]]) -> Mapping:
@@ -110,28 +99,48 @@ def detect(headers: Sequence[str], samples: Sequence[dict[str, Any]]) -> Mapping
     ids = [h for h in headers if is_id(h)]
     id_col = next((h for h in ids if "response" in words(h)), ids[0] if ids else None)
     taken = set(ids)
-    texts = _pick(headers, _TEXT_WORDS, taken)
+    texts = [h for h in _pick(headers, vocab.TEXT, taken) if _wordy(h, samples)]
     text = None
     if texts:
-        best_word = next(w for w in _TEXT_WORDS if w in words(texts[0]))
-        tied = [h for h in texts if best_word in words(h)]
+        best = vocab.first(words(texts[0]), vocab.TEXT)
+        tied = [h for h in texts if vocab.first(words(h), vocab.TEXT) == best]
         text = max(tied, key=lambda h: sum(len(str(s.get(h) or "")) for s in samples))
     taken |= {text} if text else set()
-    scores = [h for h in _pick(headers, _SCORE_WORDS, taken) if _numeric_share(h, samples) > 0.5]
+    scores = [h for h in _pick(headers, vocab.SCORE, taken) if _numeric_share(h, samples) > 0.5]
     score = scores[0] if scores else None
     taken |= {score} if score else set()
-    dates = _pick(headers, _DATE_WORDS, taken)
+    dates = [h for h in _pick(headers, vocab.DATE, taken) if _dated(h, samples)]
     date = next((h for h in dates if "end" in words(h) or "recorded" in words(h)), None) or (
         dates[0] if dates else None
     )
     return Mapping(text=text, score=score, scale=infer_scale(score, samples), id=id_col, date=date)
 
 
+def _given(header: str, samples: Sequence[dict[str, Any]]) -> list[Any]:
+    return [v for s in samples if not missing(v := s.get(header))]
+
+
 def _numeric_share(header: str, samples: Sequence[dict[str, Any]]) -> float:
-    values = [s.get(header) for s in samples if s.get(header) not in (None, "")]
+    values = _given(header, samples)
     if not values:
         return 1.0  # an empty score column is still the score column
     return sum(leading_number(v) is not None for v in values) / len(values)
+
+
+def _wordy(header: str, samples: Sequence[dict[str, Any]]) -> bool:
+    """Not a column of numbers or dates (`Response date`, `Date de retour`): it may be text."""
+    values = [str(v) for v in _given(header, samples)]
+    return not values or sum(any(c.isalpha() for c in v) for v in values) * 4 > len(values)
+
+
+def _dated(header: str, samples: Sequence[dict[str, Any]]) -> bool:
+    """`data` is a date in Portuguese and Italian only when its values are dates."""
+    if vocab.first(words(header), vocab.DATE) != vocab.DATE.index("data"):
+        return True
+    values = _given(header, samples)
+    return bool(values) and all(
+        re.match(r"\s*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}", str(v)) for v in values
+    )
 
 
 def leading_number(value: Any) -> float | None:
@@ -151,12 +160,12 @@ def infer_scale(header: str | None, samples: Sequence[dict[str, Any]]) -> Scale 
     """The scale from the header's words, or from the highest value seen."""
     if header is None:
         return None
-    w = set(words(header))
-    if w & {"nps", "recommend", "likelihood"}:
+    w = words(header)
+    if vocab.any_of(w, vocab.NPS):
         return "nps"
-    if w & {"star", "stars"}:
+    if vocab.any_of(w, vocab.STARS):
         return "stars5"
-    if w & {"csat", "satisfaction", "satisfied"}:
+    if vocab.any_of(w, vocab.CSAT):
         return "csat5"
     values = [n for s in samples if (n := leading_number(s.get(header))) is not None]
     if values and (max(values) > 5 or min(values) == 0):
@@ -175,8 +184,9 @@ def resolve(headers: Sequence[str], samples: Sequence[dict[str, Any]], asked: Ma
     mapping = detect(headers, samples).merged(asked)
     if mapping.text is None:
         raise MappingError(
-            "no comment column found (looked for headers like comment, feedback, verbatim, why); "
-            f"the columns are: {', '.join(headers)}; name it with --text COLUMN"
+            "no comment column found (looked for headers like comment, feedback, verbatim, why, "
+            f"in seven languages); the columns are: {', '.join(headers)}; "
+            + text_hint(comment_like(headers, samples))
         )
     if mapping.score and mapping.scale is None:
         mapping = replace(mapping, scale=infer_scale(mapping.score, samples))
@@ -186,3 +196,30 @@ def resolve(headers: Sequence[str], samples: Sequence[dict[str, Any]], asked: Ma
         used = {mapping.text, mapping.score, mapping.id, mapping.date}
         mapping = replace(mapping, meta=tuple(h for h in headers if h and h not in used))
     return mapping
+
+
+def comment_like(headers: Sequence[str], samples: Sequence[dict[str, Any]]) -> list[str]:
+    """The columns whose answers read most like comments (long, varied, sentences), best first.
+
+    Numbers, dates, codes, emails and a choice's few labels are never proposed.
+    """
+    ranked = []
+    for h in headers:
+        values = [str(v).strip() for v in _given(h, samples)]
+        if not h or not values or sum("@" in v and " " not in v for v in values) * 2 > len(values):
+            continue
+        wordy = sum(sum(c.isalpha() for c in v) * 2 > len(v) for v in values) / len(values)
+        length = mean(min(len(v.split()), 40) for v in values)
+        varied = len(set(values)) / len(values)
+        if wordy >= 0.5 and length >= 3 and varied >= 0.5:
+            ranked.append((length * varied * wordy, h))
+    return [h for _, h in sorted(ranked, key=lambda r: -r[0])[:3]]
+
+
+def text_hint(columns: Sequence[str]) -> str:
+    """How to name the comment column: the most comment-like ones with the exact option."""
+    if not columns:
+        return "name it with --text COLUMN"
+    liked = ", ".join(repr(c) for c in columns)
+    option = f"--text {shlex.quote(columns[0])}"
+    return f"the most comment-like by their answers: {liked}; import with {option}"

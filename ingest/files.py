@@ -2,33 +2,35 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import sys
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
-from ingest import alchemer, googleforms, qualtrics, survey, typeform
-from ingest.columns import Mapping, MappingError, resolve
-from ingest.decode import UnreadableFile, read_text
-from ingest.rows import raw_row, to_verbatim
+from ingest import alchemer, googleforms, googleplay, headers, qualtrics, survey, typeform
+from ingest.columns import Mapping, MappingError, comment_like, resolve, text_hint
+from ingest.decode import Decoding, UnreadableFile, read_export
+from ingest.rows import MARKS, raw_row, to_verbatim
+from ingest.table import TableRow, csv_rows, header_width, table_record
 from ticker.pipeline import Convert, Record, Row
 from ticker.store import QuarantinedRow
 
-csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # a 10 MB comment is still a comment
 SAMPLE_ROWS = 500
+HEAD_ROWS = 50  # rows a layout is read from: its header rows, and data telling choices apart
 LAYOUTS = {
     "qualtrics": qualtrics.layout,
     "alchemer": alchemer.layout,
     "google-forms": googleforms.layout,
     "typeform": typeform.layout,
+    "survey-csv": headers.layout,  # two header rows, from no platform known here
 }
-FORMATS = ("csv", "jsonl", *qualtrics.FORMATS, "alchemer", "google-forms", "typeform")
+FORMATS = (
+    *("csv", "jsonl", *qualtrics.FORMATS, "alchemer", "google-forms", "typeform", "survey-csv"),
+    googleplay.FORMAT,  # one record per review (title and text), not one per answer: read apart
+)
 
 
 @dataclass
@@ -44,6 +46,8 @@ class Export:
     texts: tuple[str, ...] = ()  # open-text columns where each answer is a comment (surveys)
     questions: tuple[str, ...] = ()  # their wording
     keyed_by: str | None = None  # the response id column of a survey export
+    decoding: Decoding = field(default_factory=lambda: Decoding("utf-8"))
+    content_key: str | None = None  # what a survey export without ids keys its answers by
 
     @property
     def rows(self) -> Iterator[Row]:
@@ -62,8 +66,10 @@ def open_export(
     fmt: str | None = None,
 ) -> Export:
     """Open a CSV or JSON Lines export; raises UnreadableFile or MappingError with the fix."""
-    text, used = read_text(path, encoding)
-    return parse_export(text, path, source, asked, fmt, used)
+    decoded = read_export(path, encoding)
+    return parse_export(
+        decoded.text, path, source, asked, fmt, decoded.decoding.encoding, decoding=decoded.decoding
+    )
 
 
 def parse_export(
@@ -74,35 +80,47 @@ def parse_export(
     fmt: str | None = None,
     encoding: str = "utf-8",
     texts: Sequence[str] = (),
+    decoding: Decoding | None = None,
 ) -> Export:
     """An export from its text; `path` names it (and its suffix hints at the format).
 
-    `texts` names a survey export's open-text columns (a configured source's `text`).
+    `texts` names a survey export's open-text columns (a configured source's `text`);
+    `decoding` says which lines were decoded in a fallback or repaired, for their metadata.
     """
     fmt = fmt or sniff_format(path, text)
+    decoding = decoding or Decoding(encoding)
     records: list[Record]
     if fmt == "jsonl":
-        records = list(jsonl_records(text.splitlines()))
-        headers = _keys(r for _, r in records if isinstance(r, dict))  # a key may come late
+        records = list(jsonl_records(text.split("\n"), decoding))  # U+2028 is no line end
+        columns = _keys(r for _, r in records if isinstance(r, dict))  # a key may come late
     elif fmt in FORMATS:
         delimiter, rows = csv_rows(text, path)
-        head = list(islice(rows, 3))
-        lay = _layout(fmt, [values for _, values in head])
-        if lay is not None:
-            return _survey_export(
-                path, encoding, source, lay, chain(head, rows), delimiter, asked, texts
+        head = list(islice(rows, HEAD_ROWS))
+        if fmt in ("csv", googleplay.FORMAT) and head and googleplay.detected(head[0][1]):
+            table, header = _csv_records(chain(head, rows), delimiter, path, decoding)
+            mapping = googleplay.MAPPING.merged(asked or Mapping())
+            convert = partial(convert_record, source, mapping, False)
+            reviews = googleplay.records(header, table)
+            return Export(
+                path, googleplay.FORMAT, encoding, mapping, reviews, convert, decoding=decoding
             )
+        lay = _layout(fmt, [row.values for row in head])
+        if lay is not None:
+            export = _survey_export(
+                path, source, lay, chain(head, rows), delimiter, asked, texts, decoding
+            )
+            return replace(export, encoding=encoding)
         if fmt != "csv":
             raise UnreadableFile(
                 f"{path} is not a {fmt} export: its header rows are not the ones {fmt} writes"
             )
-        records, headers = _csv_records(chain(head, rows), delimiter, path)
+        records, columns = _csv_records(chain(head, rows), delimiter, path, decoding)
     else:
         raise UnreadableFile(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     samples = [r for _, r in records[:SAMPLE_ROWS] if isinstance(r, dict)]
-    mapping = resolve(headers, samples, asked or Mapping())
+    mapping = resolve(columns, samples, asked or Mapping())
     convert = partial(convert_record, source, mapping, fmt == "csv")
-    return Export(path, fmt, encoding, mapping, records, convert)
+    return Export(path, fmt, encoding, mapping, records, convert, decoding=decoding)
 
 
 def convert_record(
@@ -129,8 +147,11 @@ def sniff_format(path: Path, text: str) -> str:
     return "jsonl" if first.lstrip().startswith("{") else "csv"
 
 
-def jsonl_records(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, Any] | QuarantinedRow]]:
-    """Each JSON object with its line number; a line that is not one is quarantined."""
+def jsonl_records(
+    lines: Iterable[str], decoding: Decoding | None = None
+) -> Iterator[tuple[int, dict[str, Any] | QuarantinedRow]]:
+    """Each JSON object with its line number (and how the line was decoded); a line that is
+    not one is quarantined."""
     for number, raw in enumerate(lines, start=1):
         line = raw.rstrip("\r\n")
         if not line.strip():
@@ -144,7 +165,8 @@ def jsonl_records(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, Any] | 
             yield number, QuarantinedRow(number, f"JSON that cannot be read: {exc}"[:300], line)
             continue
         if isinstance(value, dict):
-            yield number, value
+            marks = decoding.marks(number, number) if decoding else {}
+            yield number, {**value, **{f"_{k}": v for k, v in marks.items()}}
         else:
             yield (
                 number,
@@ -156,45 +178,7 @@ def _keys(records: Any) -> list[str]:
     keys: dict[str, None] = {}
     for r in records:
         keys.update(dict.fromkeys(r))
-    return list(keys)
-
-
-def csv_rows(text: str, path: Path) -> tuple[str, Iterator[tuple[int, list[str]]]]:
-    """The delimiter, and each row with the line it starts on (a quoted cell may span lines)."""
-    try:
-        delimiter = csv.Sniffer().sniff(text[:65536], delimiters=",;\t|").delimiter
-    except csv.Error:
-        delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
-
-    def numbered() -> Iterator[tuple[int, list[str]]]:
-        start = 1
-        for values in reader:
-            yield start, values
-            start = reader.line_num + 1
-
-    return delimiter, numbered()
-
-
-def header_width(header: list[str]) -> int:
-    """Columns that have a name: Excel and Qualtrics leave a trailing comma."""
-    width = len(header)
-    while width and not header[width - 1].strip():
-        width -= 1
-    return width
-
-
-def table_record(
-    header: list[str], values: list[str], line: int, delimiter: str
-) -> dict[str, Any] | QuarantinedRow | None:
-    """One data row as a dict of its columns; None for a blank line; quarantined if too wide."""
-    if not any(v.strip() for v in values):
-        return None
-    width = len(header)
-    if any(v.strip() for v in values[width:]):
-        reason = f"row has {len(values)} fields but the header has {width}; an unquoted comma?"
-        return QuarantinedRow(line, reason, _raw(values, delimiter))
-    return dict(zip(header, values[:width], strict=False))
+    return [k for k in keys if k not in MARKS]
 
 
 def _layout(fmt: str, head: list[list[str]]) -> survey.Layout | None:
@@ -208,22 +192,23 @@ def _layout(fmt: str, head: list[list[str]]) -> survey.Layout | None:
 
 def _survey_export(
     path: Path,
-    encoding: str,
     source: str,
     lay: survey.Layout,
-    rows: Iterator[tuple[int, list[str]]],
+    rows: Iterator[TableRow],
     delimiter: str,
     asked: Mapping | None,
     chosen: Sequence[str] = (),
+    decoding: Decoding | None = None,
 ) -> Export:
     """A survey platform's export: header rows skipped, one record per open-text answer."""
     names = lay.names[: header_width(lay.names)]
+    decoding = decoding or Decoding("utf-8")
     table: list[tuple[int, dict[str, Any] | QuarantinedRow]] = []
-    for index, (line, values) in enumerate(rows):
+    for index, row in enumerate(rows):
         if index >= lay.first_data_row:  # header rows may span lines: count rows, not lines
-            record = table_record(names, values, line, delimiter)
+            record = table_record(names, row, delimiter, decoding)
             if record is not None:
-                table.append((line, record))
+                table.append((row.line, record))
     samples = [r for _, r in table[:SAMPLE_ROWS] if isinstance(r, dict)]
     asked = asked or Mapping()
     chosen = list(chosen) or ([asked.text] if asked.text else [])
@@ -235,9 +220,10 @@ def _survey_export(
         )
     texts = chosen or survey.open_texts(lay, samples)
     if not texts:
+        questions = [n for n in names if n not in lay.system and n not in lay.dropped]
         raise MappingError(
-            f"{path}: a {lay.format} export, but no open-text question found; name one with "
-            f"--text (columns: {', '.join(names)})"
+            f"{path}: a {lay.format} export, but no open-text question found "
+            f"(columns: {', '.join(names)}); " + text_hint(comment_like(questions, samples))
         )
     records: list[Record] = []
     for line, record in table:
@@ -251,34 +237,38 @@ def _survey_export(
     return Export(
         path,
         lay.format,
-        encoding,
+        decoding.encoding,
         mapping,
         records,
         convert,
         tuple(texts),
         tuple(wording.get(t) or t for t in texts),
         lay.id,
+        decoding,
+        _content_key(lay),
     )
 
 
+def _content_key(lay: survey.Layout) -> str | None:
+    if not lay.content_key or lay.id:
+        return None
+    if lay.started:
+        return f"a hash of when the response began ({lay.started}), the question and the answer"
+    return "a hash of the question and all of the response's answers"
+
+
 def _csv_records(
-    rows: Iterator[tuple[int, list[str]]], delimiter: str, path: Path
+    rows: Iterator[TableRow], delimiter: str, path: Path, decoding: Decoding
 ) -> tuple[list[tuple[int, dict[str, Any] | QuarantinedRow]], list[str]]:
     try:
-        _, header = next(rows)
+        header = next(rows).values
     except StopIteration:
         raise UnreadableFile(f"{path} has no header row") from None
     header = [h.replace("\xa0", " ").strip() for h in header]
     header = header[: header_width(header)]
     records: list[tuple[int, dict[str, Any] | QuarantinedRow]] = []
-    for line, values in rows:
-        record = table_record(header, values, line, delimiter)
+    for row in rows:
+        record = table_record(header, row, delimiter, decoding)
         if record is not None:
-            records.append((line, record))
+            records.append((row.line, record))
     return records, header
-
-
-def _raw(values: list[str], delimiter: str) -> str:
-    out = io.StringIO()
-    csv.writer(out, delimiter=delimiter).writerow(values)
-    return out.getvalue().rstrip("\r\n")

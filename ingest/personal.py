@@ -22,7 +22,13 @@ QUESTION_WORDS = frozenset(
     {"email", "e", "mail", "name", "phone", "mobile", "telephone", "address"}
 )
 # What platforms add to every response about the respondent, as each names it.
-GOOGLE_FORMS_COLUMNS = frozenset({"email address", "username"})  # compared lower-cased
+GOOGLE_FORMS_COLUMNS = frozenset(  # compared lower-cased; a form's language names them
+    {
+        *("email address", "username", "adresse e-mail", "e-mail-adresse"),
+        *("dirección de correo electrónico", "endereço de e-mail", "indirizzo email"),
+        *("e-mailadres", "nom d'utilisateur", "nutzername", "nombre de usuario"),
+    }
+)
 QUALTRICS_COLUMNS = frozenset(  # compared as the name's words run together
     {
         "ipaddress",

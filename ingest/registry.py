@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ingest import delighted, formbricks, qualtrics_api, surveymonkey, typeform, webhooks, zendesk
+from ingest import (
+    appstore,
+    delighted,
+    formbricks,
+    qualtrics_api,
+    surveymonkey,
+    typeform,
+    webhooks,
+    zendesk,
+)
 from ingest.adapter import Adapter, Pull, Webhook
 from ticker import sources
 from ticker.sources import Source
@@ -21,6 +30,7 @@ DECLARED: tuple[Adapter, ...] = (
     *zendesk.ADAPTERS,
     *qualtrics_api.ADAPTERS,
     *surveymonkey.ADAPTERS,
+    *appstore.ADAPTERS,
 )
 
 

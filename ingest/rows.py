@@ -6,10 +6,14 @@ import json
 from collections.abc import Mapping as RowDict
 from typing import Any
 
-from ingest.columns import Mapping, leading_number
+from ingest.columns import Mapping, leading_number, missing, no_text
 from ingest.dates import parse_date
+from ingest.decode import DECODED_AS, REPAIRED
 from ticker.records import RecordError, Verbatim
 from ticker.store import QuarantinedRow
+
+# Where a record says how its line was decoded (ingest/decode.py); kept as metadata.
+MARKS = {f"_{DECODED_AS}": DECODED_AS, f"_{REPAIRED}": REPAIRED}
 
 
 def to_verbatim(
@@ -18,13 +22,13 @@ def to_verbatim(
     """A verbatim; None for a response that left the comment empty; a QuarantinedRow if bad."""
     assert mapping.text is not None
     text = row.get(mapping.text)
-    if text is None or (isinstance(text, str) and not text.strip()):
+    if text is None or (isinstance(text, str) and no_text(text)):
         return None
     try:
         if not isinstance(text, str):
             raise RecordError(f"comment is a {type(text).__name__}, not text")
         score = None
-        if mapping.score and row.get(mapping.score) not in (None, ""):
+        if mapping.score and not missing(row.get(mapping.score)):
             score = leading_number(row[mapping.score])
             if score is None:
                 raise RecordError(
@@ -33,10 +37,11 @@ def to_verbatim(
         meta = {
             k: v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
             for k in mapping.meta or ()
-            if (v := row.get(k)) not in (None, "")
+            if not missing(v := row.get(k))
         }
+        meta.update((name, str(row[mark])) for mark, name in MARKS.items() if row.get(mark))
         given_at = None
-        if mapping.date:
+        if mapping.date and not missing(row.get(mapping.date)):
             try:
                 given_at = parse_date(row.get(mapping.date), mapping.date_order)
             except (ValueError, OverflowError, OSError):
@@ -45,7 +50,7 @@ def to_verbatim(
         return Verbatim(
             source=source,
             text=text,
-            response_id=str(rid).strip() if rid not in (None, "") else None,
+            response_id=str(rid).strip() if not missing(rid) else None,
             score=score,
             scale=mapping.scale if score is not None else None,
             given_at=given_at,
@@ -57,7 +62,8 @@ def to_verbatim(
 
 def raw_row(row: RowDict[str, Any]) -> str:
     """The row as JSON for the quarantine, or its repr when even that fails (huge numbers)."""
+    plain = {k: v for k, v in row.items() if k not in MARKS}
     try:
-        return json.dumps(dict(row), ensure_ascii=False, default=str)
+        return json.dumps(plain, ensure_ascii=False, default=str)
     except (ValueError, RecursionError):
-        return repr(dict(row))
+        return repr(plain)

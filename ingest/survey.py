@@ -10,35 +10,19 @@ answered open-text question becomes a verbatim of its own, keyed by (response id
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from statistics import mean
 from typing import Any
 
-from ingest.columns import Mapping, detect, infer_scale, words
+from ingest import vocab
+from ingest.columns import Mapping, detect, infer_scale, missing, no_text, words
 from ingest.personal import asks_for_personal, personal
 from ticker.records import Scale
 
 ANSWER, QUESTION, RESPONSE = "_answer", "question", "_response"
-# Question wording that asks for free text; the answers decide when the wording does not.
-_OPEN_WORDS = {
-    "comment",
-    "comments",
-    "why",
-    "reason",
-    "feedback",
-    "anything",
-    "suggest",
-    "suggestion",
-    "suggestions",
-    "improve",
-    "tell",
-    "describe",
-    "explain",
-    "thoughts",
-    "text",
-    "verbatim",
-}
 
 
 def _never(record: dict[str, Any]) -> bool:
@@ -63,6 +47,9 @@ class Layout:
     score: str | None = None  # found from the answers when the format does not say
     scale: Scale | None = None
     skipped: Callable[[dict[str, Any]], bool] = field(default=_never)  # previews, tests…
+    content_key: bool = False  # no id: a response is known by when it began and its answers
+    started: str | None = None  # when the response began, for its content key
+    lists: frozenset[str] = frozenset()  # the boxes of a list of open answers (`Aspect #2:…`)
 
 
 def clean(header: str) -> str:
@@ -108,28 +95,31 @@ def open_texts(lay: Layout, samples: Sequence[dict[str, Any]]) -> list[str]:
     score, _ = score_column(lay, samples)
     found = []
     for name, question in _questions(lay):
-        values = [str(s.get(name) or "").strip() for s in samples]
-        values = [v for v in values if v]
-        if name != score and values and _open(question, values):
+        values = [str(v).strip() for s in samples if not missing(v := s.get(name))]
+        if name != score and values and _open(question, values, name in lay.lists):
             found.append(name)
     return found
 
 
-def _open(question: str, values: list[str]) -> bool:
+def _open(question: str, values: list[str], listed: bool = False) -> bool:
     if sum(any(c.isalpha() for c in v) for v in values) <= len(values) / 2:
         return False  # numbers, dates, codes
-    asked = set(words(question))
-    if asked & _OPEN_WORDS:
+    asked = words(question)
+    if vocab.any_of(asked, vocab.CHOICE):
+        return False  # "select all that apply": labels ticked from a list
+    if vocab.any_of(asked, vocab.OPEN):
         return True
     if asks_for_personal(question):
         return False
+    if listed:  # a list of boxes to type in: words, mostly different ones
+        return len(set(values)) >= 0.5 * len(values)
     # No telling wording: sentences, and mostly different ones (not a choice's labels).
     return mean(len(v.split()) for v in values) >= 4 and len(set(values)) >= 0.8 * len(values)
 
 
 def _choice(question: str, values: list[Any]) -> bool:
     """A question answered with a few words from a list (store, product, plan): metadata."""
-    given = [str(v).strip() for v in values if str(v or "").strip()]
+    given = [str(v).strip() for v in values if not missing(v)]
     return (
         bool(given)
         and not personal(question)
@@ -148,14 +138,30 @@ def answers(lay: Layout, texts: Sequence[str], record: dict[str, Any]) -> Iterat
         when = str(record.get(lay.date) or record.get(lay.date_fallback or "") or "").strip()
         record = {**record, lay.date: f"{when}+00:00" if when and lay.utc else when}
     questions = dict(zip(lay.names, lay.questions, strict=False))
-    given = [c for c in texts if str(record.get(c) or "").strip()]
+    given = [c for c in texts if not no_text(str(record.get(c) or ""))]
     for column in given or texts[:1]:  # a response with no comment still counts, once, as empty
         yield {
             **record,
             ANSWER: record.get(column, ""),
-            RESPONSE: f"{rid}/{column}" if rid else "",
+            RESPONSE: f"{rid or content_key(lay, record, column)}/{column}"
+            if rid or lay.content_key
+            else "",
             QUESTION: questions.get(column) or column,
         }
+
+
+def content_key(lay: Layout, record: dict[str, Any], column: str) -> str:
+    """An answer's key from the response's content, the same on every import of it: when the
+    response began and the answer (so a partial response completed later keeps its keys), or
+    all its answers when the export has no start time."""
+    started = str(record.get(lay.started) or "").strip() if lay.started else ""
+    if started:
+        material: list[Any] = ["started", started, column, str(record.get(column) or "")]
+    else:
+        answers = sorted((n, str(v)) for n, _ in _questions(lay) if not missing(v := record.get(n)))
+        material = ["answers", column, answers]
+    digest = hashlib.sha256(json.dumps(material, ensure_ascii=False).encode("utf-8"))
+    return f"content-{digest.hexdigest()[:16]}"
 
 
 def mapping(lay: Layout, samples: Sequence[dict[str, Any]], asked: Mapping) -> Mapping:

@@ -17,7 +17,9 @@ titled with it (a multiple-choice question one column per choice), hidden fields
 `Response Type`, `Start Date (UTC)`, `Stage Date (UTC)`, `Submit Date (UTC)`, `Network ID` and
 `Tags` (older exports: only the dates and `Network ID`). Where a second header row names the
 choices or fields under their question (its `#` cell is empty: every response has a token),
-it is read as part of the column names.
+it is read as part of the column names; so is a first row holding each question above the
+first column of its group only, blank elsewhere (even above `#`), with `#`, the choices and
+the stand-alone questions in the second (ingest/headers.py).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from typing import Any, cast
 
 import httpx
 
+from ingest import headers
 from ingest.adapter import Headers, Pull, Webhook
 from ingest.api import Page, PullError, Sleep, get_json
 from ingest.columns import leading_number
@@ -68,19 +71,22 @@ def layout(rows: Sequence[list[str]]) -> Layout | None:
     """The layout of a Typeform CSV's header row(s), or None if it is not one."""
     if not rows or not rows[0]:
         return None
-    names = [clean(c) for c in rows[0]]
-    if names[0] != "#" or not {"Submit Date (UTC)", "Start Date (UTC)"} & set(names):
+    first = [clean(c) for c in rows[0]]
+    second = [clean(c) for c in rows[1]] if len(rows) > 1 else []
+    if first[0] == "#":  # choices, if named, are in a second row whose `#` cell is empty
+        header_rows = 2 if second and not second[0] and any(second) else 1
+    elif second and second[0] == "#" and headers.shape(rows) == "above-first":
+        header_rows = 2  # questions above their first choice only, `#` in the second row
+    else:
         return None
-    header_rows = 1
-    if len(rows) > 1 and rows[1] and not rows[1][0].strip() and any(c.strip() for c in rows[1]):
-        header_rows = 2
-        subs = [clean(c) for c in rows[1]] + [""] * len(names)
-        names = [_joined(n, s) for n, s in zip(names, subs, strict=False)]
+    names, questions = headers.names(rows, SYSTEM) if header_rows == 2 else (first, first)
+    if not {"Submit Date (UTC)", "Start Date (UTC)"} & set(names):
+        return None
     names = unique(names)
     return Layout(
         format="typeform",
         names=names,
-        questions=names,
+        questions=questions,
         first_data_row=header_rows,
         system=frozenset(n for n in names if n in SYSTEM),
         dropped=frozenset(n for n in names if n in DROPPED),
@@ -89,11 +95,6 @@ def layout(rows: Sequence[list[str]]) -> Layout | None:
         date_fallback="Stage Date (UTC)" if "Stage Date (UTC)" in names else "Start Date (UTC)",
         utc=True,
     )
-
-
-def _joined(name: str, sub: str) -> str:
-    """A column named by both header rows: `Question - Choice`."""
-    return f"{name} - {sub}" if name and sub and sub != name else name or sub
 
 
 Fields = dict[str, dict[str, Any]]  # field id and ref -> the field as the form defines it

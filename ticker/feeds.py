@@ -6,7 +6,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ticker.records import SHOWN_BUCKETS
+from ticker.records import ALL_BUCKETS, SHOWN_BUCKETS
 
 FEED_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 DEFAULT_FEED = "all"
@@ -101,11 +101,9 @@ class Feed:
             raise FeedError(
                 f"feed name {self.name!r} must be 1-64 lowercase letters, digits, '-' or '_'"
             )
-        unknown = set(self.filter.buckets) - {"good", "bad", "ugly", "neutral", "noise"}
+        unknown = set(self.filter.buckets) - set(ALL_BUCKETS)
         if unknown:
-            raise FeedError(
-                f"unknown bucket(s) {sorted(unknown)}; use good, bad, ugly, neutral, noise"
-            )
+            raise FeedError(f"unknown bucket(s) {sorted(unknown)}; use {', '.join(ALL_BUCKETS)}")
         if any(v < 0 for v in self.mix.shares.values()) or sum(self.mix.shares.values()) <= 0:
             raise FeedError("mix shares must be non-negative and add up to more than 0")
         if not 1 <= self.mix.size <= 500:

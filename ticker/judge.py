@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ticker.language import language_of
 from ticker.moderation import flags, initial_state
 from ticker.records import Verbatim
 from ticker.redact import PatternError, Redactor
@@ -34,10 +35,12 @@ class Judge:
         return cls(Tagger(score_chars=settings.score_chars), redactor)
 
     def __call__(self, verbatim: Verbatim) -> Tagged:
-        tag = self.tagger.tag(verbatim.text, verbatim.score, verbatim.scale)
+        language = language_of(verbatim.text, verbatim.meta)
+        tag = self.tagger.tag(verbatim.text, verbatim.score, verbatim.scale, language)
         found = flags(verbatim.text, tag)
         shown, masked = self.redactor.mask(verbatim.text)
-        return Tagged(verbatim, tag, found, initial_state(tag, found), shown, masked)
+        state = initial_state(tag, found)
+        return Tagged(verbatim, tag, found, state, shown, masked, language)
 
     @property
     def recipe(self) -> tuple[Thresholds, int, Redactor]:

@@ -8,6 +8,7 @@ docs/sentiment.md; changing this list changes the tagger's version.
 
 from __future__ import annotations
 
+VERSION = "cx1"  # part of every tag's version: change it with the list
 CX_LEXICON: dict[str, float] = {
     # things going wrong
     "late": -1.2,

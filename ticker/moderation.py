@@ -6,7 +6,8 @@ from ticker.records import State, Tag
 
 
 def flags(text: str, tag: Tag) -> tuple[str, ...]:
-    """Why a comment must wait for a human: swearing, or a score its words contradict.
+    """Why a comment must wait for a human: swearing, a score its words contradict, or words
+    in a language the tagger cannot read.
 
     Personal data is no reason to wait: it is masked (ticker/redact.py) and the comment flows.
     """
@@ -15,6 +16,8 @@ def flags(text: str, tag: Tag) -> tuple[str, ...]:
         found.append("profanity")
     if tag.mixed:
         found.append("mixed")
+    if tag.bucket == "untagged":  # a language the tagger cannot read, and no score to go by
+        found.append("untagged language")
     return tuple(found)
 
 

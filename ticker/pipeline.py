@@ -52,6 +52,9 @@ class IngestReport:
     quarantined: list[QuarantinedRow] = field(default_factory=list)
     newly_quarantined: int = 0  # not in the quarantine before (an API page read again)
     buckets: Counter[str] = field(default_factory=Counter)
+    untagged: Counter[str] = field(
+        default_factory=Counter
+    )  # comments no tagger could read, by language
 
     @property
     def duplicates(self) -> int:
@@ -66,6 +69,7 @@ class Chunk:
     quarantined: list[QuarantinedRow] = field(default_factory=list)
     empty: int = 0
     buckets: Counter[str] = field(default_factory=Counter)
+    untagged: Counter[str] = field(default_factory=Counter)  # by language
 
 
 def process(judge: Judge, convert: Convert, records: list[Record]) -> Chunk:
@@ -82,6 +86,8 @@ def process(judge: Judge, convert: Convert, records: list[Record]) -> Chunk:
             tagged = judge(row)
             out.rows.append(row_for(tagged, stamp))
             out.buckets[tagged.tag.bucket] += 1
+            if tagged.tag.bucket == "untagged":
+                out.untagged[tagged.language or "?"] += 1
     return out
 
 
@@ -136,6 +142,7 @@ class Pipeline:
             report.read += size
             report.empty += chunk.empty
             report.buckets.update(chunk.buckets)
+            report.untagged.update(chunk.untagged)
             last = cursor if following is None else None
             added, updated, quarantined = self.writes.write(
                 partial(_store, chunk, source, origin, last)

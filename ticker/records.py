@@ -9,9 +9,10 @@ from typing import Any, Literal
 
 Scale = Literal["nps", "csat5", "stars5"]
 SCALES: dict[str, tuple[int, int]] = {"nps": (0, 10), "csat5": (1, 5), "stars5": (1, 5)}
-Bucket = Literal["good", "bad", "ugly", "neutral", "noise"]
+# untagged: in a language the tagger cannot read, with no score to go by (waits for a curator)
+Bucket = Literal["good", "bad", "ugly", "neutral", "noise", "untagged"]
 SHOWN_BUCKETS: tuple[Bucket, ...] = ("good", "bad", "ugly")
-ALL_BUCKETS: tuple[Bucket, ...] = ("good", "bad", "ugly", "neutral", "noise")
+ALL_BUCKETS: tuple[Bucket, ...] = ("good", "bad", "ugly", "neutral", "noise", "untagged")
 State = Literal["approved", "pending", "hidden"]
 
 
@@ -32,6 +33,14 @@ class Verbatim:
     meta: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        try:  # JSON may carry a lone surrogate ("\ud800"), which no database or page can hold
+            for part in (self.text, self.response_id or "", *self.meta, *self.meta.values()):
+                part.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise RecordError(
+                f"holds {exc.object[exc.start : exc.end]!r}, half of a character (a lone "
+                "surrogate), which is not text; fix it at the source"
+            ) from None
         if self.score is not None:
             if self.scale is None:
                 raise RecordError(f"score {self.score:g} has no scale (nps, csat5 or stars5)")

@@ -23,6 +23,7 @@ class Tagged:
     state: str
     shown_text: str  # the text with personal data masked: what screens get
     masked: tuple[str, ...] = ()
+    language: str | None = None  # ISO 639-1, None when it could not be told
 
 
 COLUMNS = (
@@ -45,6 +46,7 @@ COLUMNS = (
     "shown_text",
     "masked",
     "sort_at",
+    "language",
 )
 AT = {name: i for i, name in enumerate(COLUMNS)}
 # What a source may change when a customer edits a response: the words, the score and what the
@@ -61,6 +63,7 @@ EDITED = (
     "tagger_version",
     "shown_text",
     "masked",
+    "language",
 )
 # Plain executemany: sqlite-utils' insert_all inspects every value, a quarter of an import's time.
 INSERT = (
@@ -97,6 +100,7 @@ def row_for(t: Tagged, stamp: str) -> tuple[Any, ...]:
         t.shown_text,
         json.dumps(t.masked),
         v.given_at or stamp,  # the feeds' order: when it was given, else when it came in
+        t.language,
     )
 
 

@@ -128,3 +128,53 @@ def m008_quarantine_key_without_path(db: Database) -> None:
         else:
             seen.add(key)
             db.execute("UPDATE quarantine SET key = ? WHERE id = ?", [key, row["id"]])
+
+
+@migrations()
+def m009_language(db: Database) -> None:
+    """Each comment's language (ticker/language.py), so one the tagger cannot read is not
+    scored as English; unknown (NULL) for what was stored before."""
+    db.table("verbatims").add_column("language", str)
+
+
+_META_ROWS = (
+    "SELECT {row}.rowid, j.key, j.value, {row}.source, {row}.state, {row}.bucket, {row}.pinned, "
+    "{row}.sort_at FROM {tables}json_each({row}.meta) AS j WHERE j.type = 'text'"
+)
+
+
+@migrations()
+def m010_meta_index(db: Database) -> None:
+    """Metadata as rows a feed's filter can walk by index (region=LATAM, newest first): with
+    `json_extract` a rare value read every approved comment of a bucket on each change.
+
+    Triggers keep it in step with every write, whichever process or tool makes it."""
+    db.execute(
+        "CREATE TABLE verbatim_meta (vrow INTEGER NOT NULL, key TEXT NOT NULL, value TEXT, "
+        "source TEXT, state TEXT, bucket TEXT, pinned INTEGER, sort_at TEXT)"
+    )
+    db.execute(
+        "CREATE INDEX idx_verbatim_meta_feed "
+        "ON verbatim_meta (key, value, state, bucket, pinned, sort_at, vrow)"
+    )
+    db.execute(
+        "CREATE INDEX idx_verbatim_meta_source_feed "
+        "ON verbatim_meta (key, value, source, state, bucket, pinned, sort_at, vrow)"
+    )
+    db.execute("CREATE INDEX idx_verbatim_meta_vrow ON verbatim_meta (vrow)")
+    new = _META_ROWS.format(row="new", tables="")
+    db.execute(
+        f"CREATE TRIGGER verbatim_meta_insert AFTER INSERT ON verbatims BEGIN "
+        f"INSERT INTO verbatim_meta {new}; END"
+    )
+    db.execute(
+        "CREATE TRIGGER verbatim_meta_update AFTER UPDATE OF meta, source, state, bucket, pinned, "
+        "sort_at ON verbatims BEGIN DELETE FROM verbatim_meta WHERE vrow = old.rowid; "
+        f"INSERT INTO verbatim_meta {new}; END"
+    )
+    db.execute(
+        "CREATE TRIGGER verbatim_meta_delete AFTER DELETE ON verbatims BEGIN "
+        "DELETE FROM verbatim_meta WHERE vrow = old.rowid; END"
+    )
+    every = _META_ROWS.format(row="verbatims", tables="verbatims, ")
+    db.execute(f"INSERT INTO verbatim_meta {every}")

@@ -29,7 +29,9 @@ class Settings:
 
     db: Path = _setting(Path("voc-ticker.db"), "Path of the SQLite database file.")  # noqa: RUF009
     host: str = _setting("127.0.0.1", "Interface the server listens on.")
-    port: int = _setting(8000, "TCP port the server listens on.")
+    port: int = _setting(
+        8000, "TCP port the server listens on; 0 picks free ports (printed at start)."
+    )
     allowed_origins: tuple[str, ...] = _setting(
         (),
         "Origins (scheme://host[:port]) allowed to open the stream, comma-separated; the "
@@ -127,6 +129,9 @@ class Settings:
         return rows
 
 
+_PORTS = ("port", "stream_port")
+
+
 def _coerce(name: str, kind: Any, value: Any) -> Any:
     try:
         if kind is Path:
@@ -137,6 +142,8 @@ def _coerce(name: str, kind: Any, value: Any) -> Any:
             result = kind(value)
             if result < 0:
                 raise ValueError("must not be negative")
+            if name in _PORTS and result > 65535:
+                raise ValueError("a port is 0-65535")
             return result
         if typing.get_origin(kind) is tuple:
             items = value.split(",") if isinstance(value, str) else list(value)
@@ -144,7 +151,7 @@ def _coerce(name: str, kind: Any, value: Any) -> Any:
             # An origin has no path: "https://b.example/" is "https://b.example". Other lists
             # keep every character (a mask pattern may well end in "/").
             return tuple(i.rstrip("/") for i in found) if name == "allowed_origins" else found
-        if isinstance(kind, types.UnionType) and int in typing.get_args(kind):
+        if isinstance(kind, types.UnionType) and int in typing.get_args(kind):  # stream_port
             return None if value in (None, "") else _coerce(name, int, value)
         if isinstance(kind, types.UnionType) or kind is str:
             return str(value)

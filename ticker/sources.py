@@ -88,6 +88,10 @@ def load_sources(config: Path | None, adapters: Mapping[str, AdapterSpec]) -> di
         tables = tomllib.loads(config.read_text(encoding="utf-8")).get("sources", {})
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise SettingsError(f"cannot read sources from {config}: {exc}") from None
+    if not isinstance(tables, dict):
+        raise SettingsError(
+            f"{config}: sources must be tables, one [sources.NAME] per source (docs/sources.md)"
+        )
     return {name: _source(name, table, adapters) for name, table in tables.items()}
 
 

@@ -7,7 +7,7 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -111,14 +111,28 @@ class Store:
         self._depth = 1
         try:
             yield
-        except BaseException:
+            self.db.execute("COMMIT")
+        except BaseException as exc:
             if self.db.conn.in_transaction:
                 self.db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.OperationalError) and _unwritable(exc):
+                raise StoreError(_explain(self.path, exc)) from None
             raise
-        else:
-            self.db.execute("COMMIT")
         finally:
             self._depth = 0
+
+    def check_writable(self) -> None:
+        """Raise StoreError now if writes would fail (a read-only file, a full disk), so a
+        server says so at start instead of with its first webhook."""
+        with self.transaction():
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            self.db.execute(
+                f"PRAGMA user_version = {int(version)}"
+            )  # a real write, changing nothing
+
+    def patience(self, seconds: float) -> None:
+        """How long the next write waits for another process's lock (the busy timeout)."""
+        self.db.execute(f"PRAGMA busy_timeout = {max(1, int(seconds * 1000))}")
 
     def write(self, work: Callable[[Store], T]) -> T:
         """Run `work` in one write transaction (a Writer runs it on its own thread instead)."""
@@ -155,9 +169,8 @@ class Store:
             before = self._current(row[AT["id"]] for row in rows)
             fresh = [row for row in rows if row[AT["id"]] not in before]
             edits = [row for row in rows if _edited(before.get(row[AT["id"]]), row)]
-            counted = self.db.conn.total_changes
-            self.db.conn.executemany(INSERT, fresh)
-            added = self.db.conn.total_changes - counted
+            # rowcount, not total_changes: that counts the metadata rows triggers add too
+            added = max(self.db.conn.executemany(INSERT, fresh).rowcount, 0)
             for row in edits:
                 self._edit(source, before[row[AT["id"]]], named(row))
             stamp = now()
@@ -222,6 +235,7 @@ class Store:
 
         Returns how many were new (a pull re-reading a page finds its bad rows again)."""
         stamp = now()
+        rows = [replace(r, reason=_storable(r.reason), raw=_storable(r.raw)) for r in rows]
         with self.transaction():
             done = self.db.conn.executemany(
                 "INSERT OR IGNORE INTO quarantine (key, source, origin, line, reason, raw, at) "
@@ -261,6 +275,12 @@ class Store:
             entry = health.get(row["source"])
             if entry is not None and (entry["last_error_at"] or "") <= row["at"]:
                 entry["last_error"], entry["last_error_at"] = row["reason"], row["at"]
+        for row in self.db.query(  # waiting for a curator: a language no tagger here reads
+            "SELECT source, coalesce(language, '?') AS language, count(*) AS n FROM verbatims "
+            "WHERE state = 'pending' AND bucket = 'untagged' GROUP BY source, language"
+        ):
+            if row["source"] in health:
+                health[row["source"]].setdefault("untagged", {})[row["language"]] = row["n"]
         return health
 
     def delivered(self, source: str, delivery: str) -> bool:
@@ -288,6 +308,11 @@ class Store:
             raise NotFound(f"no verbatim with id {verbatim_id!r}")
         return _stored(rows[0])
 
+    def total(self) -> int:
+        """How many comments are stored, without counting them: rows are never deleted, so the
+        last rowid is their number (`count()` reads the whole table; /healthz must not)."""
+        return int(self.db.execute("SELECT coalesce(max(rowid), 0) FROM verbatims").fetchone()[0])
+
     def count(self, **where: str) -> int:
         clause = " AND ".join(f"{k} = ?" for k in where) or "1"
         return int(
@@ -299,34 +324,20 @@ class Store:
     def candidates(self, filt: FeedFilter, per_bucket: int) -> list[Stored]:
         """Approved verbatims a feed may show, pinned then freshest first, `per_bucket` of each.
 
-        Each query is a range of the index on (state, bucket, pinned, sort_at), or per source of
-        the one on (source, state, bucket, pinned, sort_at), read newest first and stopped at the
-        limit: the cost follows the playlist's size, not the store's. Pinned and unpinned are
-        asked apart so that an age window stays a range. (A metadata filter reads on through
-        the range until it has found enough, so a rare value costs more.)
+        Each query is one range of an index, read newest first and stopped at the limit, so the
+        cost follows the playlist's size, not the store's: (state, bucket, pinned, sort_at), per
+        source (source, state, …), or for a metadata filter the metadata rows' own index
+        (key, value, [source,] state, bucket, pinned, sort_at). Pinned and unpinned are asked
+        apart so that an age window stays a range.
         """
-        clauses = ["state = 'approved'", "bucket = :bucket", "pinned = :pinned"]
-        args: dict[str, Any] = {"limit": per_bucket}
-        for i, (key, value) in enumerate(sorted(filt.meta.items())):
-            clauses.append(f"json_extract(meta, :mk{i}) = :mv{i}")
-            args[f"mk{i}"], args[f"mv{i}"] = f'$."{key}"', value
-        if filt.max_age_days is not None:
-            clauses.append("sort_at >= :since")
-            since = datetime.now(UTC) - timedelta(days=filt.max_age_days)
-            args["since"] = since.isoformat(timespec="seconds")
-        if filt.sources:
-            clauses.append("source = :source")
-        sql = (
-            f"SELECT rowid AS _rowid, * FROM verbatims WHERE {' AND '.join(clauses)} "
-            "ORDER BY sort_at DESC, rowid DESC LIMIT :limit"
-        )
+        sql, args = _candidates_query(filt)
         found: list[Stored] = []
         for bucket in filt.buckets:
             rows: list[dict[str, Any]] = []
             for pinned in (1, 0):
                 for source in filt.sources or (None,):
                     asked = {**args, "bucket": bucket, "pinned": pinned, "source": source}
-                    rows.extend(self.db.query(sql, asked))
+                    rows.extend(self.db.query(sql, {**asked, "limit": per_bucket}))
             if len(filt.sources) > 1:  # each source's best, merged
                 rows.sort(key=lambda r: (r["pinned"], r["sort_at"], r["_rowid"]), reverse=True)
             found.extend(_stored(r) for r in rows[:per_bucket])
@@ -401,7 +412,23 @@ def _explain(path: Path, exc: sqlite3.DatabaseError) -> str:
         return f"cannot open {path}: check that its folder exists and is writable"
     if "locked" in said:
         return f"{path} is locked by another process for longer than {BUSY_TIMEOUT_MS // 1000} s"
+    if "readonly" in said:
+        return f"{path} is read-only: give this user write access to it and to its folder"
+    if "full" in said:
+        return f"the disk holding {path} is full"
     return f"{path}: {said}"
+
+
+def _unwritable(exc: sqlite3.OperationalError) -> bool:
+    """Errors no retry fixes: the file or the disk refuses writes."""
+    said = str(exc)
+    return "readonly" in said or "disk is full" in said or "disk I/O error" in said
+
+
+def _storable(text: str) -> str:
+    """Text SQLite can hold: half a character (a lone surrogate) kept as its escape, `\\ud800`.
+    Only for the quarantine's copy of a bad row; a customer's words are never rewritten."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def quarantine_key(source: str, row: QuarantinedRow) -> str:
@@ -418,4 +445,41 @@ def _edited(old: dict[str, Any] | None, row: tuple[Any, ...]) -> bool:
         row[AT["text"]],
         row[AT["score"]],
         row[AT["scale"]],
+    )
+
+
+def _candidates_query(filt: FeedFilter) -> tuple[str, dict[str, Any]]:
+    """The SQL of one (bucket, pinned, source) range of a feed's candidates, and its values.
+
+    With a metadata filter the walk is over `verbatim_meta` (kept by triggers, migration m010)
+    for its first pair; any further pairs are checked on the rows that walk finds.
+    """
+    args: dict[str, Any] = {}
+    pairs = sorted(filt.meta.items())
+    on = "m" if pairs else "v"
+    clauses = [f"{on}.state = 'approved'", f"{on}.bucket = :bucket", f"{on}.pinned = :pinned"]
+    if filt.sources:
+        clauses.append(f"{on}.source = :source")
+    if filt.max_age_days is not None:
+        clauses.append(f"{on}.sort_at >= :since")
+        since = datetime.now(UTC) - timedelta(days=filt.max_age_days)
+        args["since"] = since.isoformat(timespec="seconds")
+    if not pairs:
+        where = " AND ".join(clauses)
+        return (
+            f"SELECT v.rowid AS _rowid, v.* FROM verbatims v WHERE {where} "
+            "ORDER BY v.sort_at DESC, v.rowid DESC LIMIT :limit",
+            args,
+        )
+    (key, value), rest = pairs[0], pairs[1:]
+    clauses += ["m.key = :key", "m.value = :value"]
+    args.update(key=key, value=value)
+    for i, (more, wanted) in enumerate(rest):
+        clauses.append(f"json_extract(v.meta, :mk{i}) = :mv{i}")
+        args[f"mk{i}"], args[f"mv{i}"] = f'$."{more}"', wanted
+    where = " AND ".join(clauses)
+    return (
+        f"SELECT v.rowid AS _rowid, v.* FROM verbatim_meta m JOIN verbatims v ON v.rowid = m.vrow "
+        f"WHERE {where} ORDER BY m.sort_at DESC, m.vrow DESC LIMIT :limit",
+        args,
     )

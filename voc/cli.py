@@ -11,6 +11,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
@@ -49,6 +50,8 @@ class CommandError(Exception):
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.config is None and os.environ.get("VOC_CONFIG"):
+        args.config = Path(os.environ["VOC_CONFIG"])  # its [sources] as well as its settings
     try:
         settings = Settings.load(
             args.config,
@@ -163,6 +166,8 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
         f"{args.path.name}: {export.format}, {export.encoding}; text={m.text!r} "
         f"score={m.score!r} ({m.scale or 'no scale'}) id={m.id!r} date={m.date!r}"
     )
+    if decoded := export.decoding.summary():
+        print(f"decoding: {decoded}")
     judge = Judge.from_settings(settings)
     store = Store(settings.db)
     show = args.progress or len(export.records) >= PROGRESS_FROM_ROWS
@@ -184,6 +189,9 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
             f"{b} {report.buckets[b]:,}" for b in ("good", "bad", "ugly", "neutral", "noise")
         )
     )
+    if report.untagged:
+        waiting = _by_language(report.untagged)
+        print(f"untagged, waiting for a curator (no tagger here reads them): {waiting}")
     for q in report.quarantined[:20]:
         print(f"  line {q.line}: {q.reason}")
     if len(report.quarantined) > 20:
@@ -207,11 +215,13 @@ def _inspect(args: argparse.Namespace, settings: Settings) -> int:
     verbatims = [r for r in rows if isinstance(r, Verbatim)]
     print(f"file       {args.path}")
     print(f"format     {export.format}, {export.encoding}")
+    if decoded := export.decoding.summary():
+        print(f"decoding   {decoded} (each comment from such a line says so in its metadata)")
     if export.texts:
         print("text       each answered open-text question is a comment:")
         for column, wording in zip(export.texts, export.questions, strict=True):
             print(f"             {column}" + (f" ({wording[:60]})" if wording != column else ""))
-        key = f"{export.keyed_by} + question" if export.keyed_by else None
+        key = f"{export.keyed_by} + question" if export.keyed_by else export.content_key
     else:
         print(f"text       {m.text}")
         key = m.id
@@ -292,6 +302,8 @@ def _sources(args: argparse.Namespace, settings: Settings) -> int:
         )
         if row.get("last_pull_at"):
             print(f"{'':<24} last pull {row['last_pull_at']}: {row['last_pull_added']:,} added")
+        if row.get("untagged"):
+            print(f"{'':<24} untagged, waiting: {_by_language(row['untagged'])}")
         if row.get("last_error"):
             print(f"{'':<24} last error: {row['last_error']}")
     if not rows:
@@ -315,9 +327,12 @@ def _feeds(args: argparse.Namespace, settings: Settings) -> int:
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     sources = load_sources(args.config)  # a mistake in [sources] is said now, not per delivery
     judge = Judge.from_settings(settings)  # and a bad mask pattern
-    Store(settings.db).close()  # and a --db that is no database, before binding the ports
+    with closing(Store(settings.db)) as store:  # and a --db that is no database or read-only
+        store.check_writable()
     bound = bind(settings)
-    stream = f"stream on port {bound.settings.stream_at}" if bound.stream else "stream on it"
+    stream = (
+        f"stream on port {bound.settings.stream_at}" if bound.stream else "stream on the same port"
+    )
     print(f"VoC Ticker: serving on {bound.url} ({stream})", flush=True)
     serve(bound, sources, judge)
     return 0
@@ -338,3 +353,9 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
     run_demo(replace(settings, db=args.db or DEMO_DB))
     return 0
+
+
+def _by_language(counts: dict[str, int]) -> str:
+    """`fr 8, de 4, ? 1`: most first; `?` where the language could not be told."""
+    ranked = sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
+    return ", ".join(f"{lang} {n:,}" for lang, n in ranked)

@@ -26,7 +26,8 @@ class Bound:
 
     @property
     def url(self) -> str:
-        return f"http://{self.settings.host}:{self.settings.port}/"
+        host = self.settings.host
+        return f"http://{f'[{host}]' if ':' in host else host}:{self.settings.port}/"
 
 
 def bind(settings: Settings) -> Bound:
@@ -84,8 +85,9 @@ def listening(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
-    except OSError as exc:
+    except (OSError, OverflowError) as exc:
         sock.close()
-        raise SettingsError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+        said = exc.strerror if isinstance(exc, OSError) else "no such port"
+        raise SettingsError(f"cannot listen on {host}:{port}: {said}") from None
     sock.listen(2048)
     return sock

@@ -24,7 +24,7 @@ from ticker.settings import Settings
 from ticker.sources import Source
 from ticker.writer import Writer
 from web import pages, webhooks, wsserver
-from web.hub import Hub
+from web.hub import Broker, Hub, LocalBroker
 from web.live import Live
 from web.security import SecurityHeaders
 from web.session import Openings
@@ -40,6 +40,7 @@ def create_app(
     judge: Judge | None = None,
     stream_socket: socket.socket | None = None,
     writer: Writer | None = None,
+    broker: Broker | None = None,
 ) -> Starlette:
     """The VoC Ticker app for these settings; the store opens when the app starts.
 
@@ -47,7 +48,8 @@ def create_app(
     the judge is built from the settings unless given, so a bad mask pattern fails here. The
     stream server listens on `stream_socket` when one is given, else on `settings.stream_at`.
     A `writer` handed in is the process's one writer, shared (the demo's trickle writes
-    through it) and left open; otherwise the app opens its own and closes it.
+    through it) and left open; otherwise the app opens its own and closes it. `broker` carries
+    playlist changes to the screens (in memory unless given; Redis for many processes).
     """
     judge = judge or Judge.from_settings(settings)
 
@@ -62,8 +64,11 @@ def create_app(
             stack.callback(readers.close)
             playlist_reader = Readers(settings.db, threads=1, name="voc-playlists")
             stack.callback(playlist_reader.close)
-            hub = Hub()
-            live = Live(playlist_reader, hub, settings.display_chars)
+            carrier = broker or LocalBroker()
+            await carrier.start()
+            stack.push_async_callback(carrier.stop)
+            hub = Hub(carrier)
+            live = Live(playlist_reader, hub, settings.display_chars, settings.heartbeat_seconds)
             state = AppState(
                 settings=settings,
                 sources=dict(sources or {}),
@@ -75,9 +80,7 @@ def create_app(
                 openings=Openings(live.load, live.cached, settings.heartbeat_seconds),
             )
             app.state.voc = state
-            watcher = asyncio.create_task(
-                live.run(settings.watch_seconds, settings.heartbeat_seconds)
-            )
+            watcher = asyncio.create_task(live.run(settings.watch_seconds))
             stack.push_async_callback(_cancelled, watcher)
             if settings.pull_in_server:
                 state.scheduler = schedule.start(state.pipeline, state.sources)

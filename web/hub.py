@@ -57,8 +57,17 @@ class Subscriber(Protocol):
 class Broker(Protocol):
     """Carries each feed's messages to the hub of every process that serves screens.
 
-    In memory for one process; a Redis broker (for many processes) is another implementation.
+    In memory for one process; a Redis broker (for many processes) is another implementation,
+    handed to `create_app`, which starts it before the first screen and stops it at the end.
     """
+
+    async def start(self) -> None:
+        """Connect (to Redis, say) before anything is published."""
+        ...
+
+    async def stop(self) -> None:
+        """Disconnect; nothing is published after this."""
+        ...
 
     def attach(self, hub: Hub) -> None:
         """Deliver what is published to this hub's subscribers from now on."""
@@ -74,6 +83,12 @@ class LocalBroker:
 
     def __init__(self) -> None:
         self._hubs: list[Hub] = []
+
+    async def start(self) -> None:
+        """Nothing to connect to."""
+
+    async def stop(self) -> None:
+        self._hubs.clear()
 
     def attach(self, hub: Hub) -> None:
         self._hubs.append(hub)

@@ -10,16 +10,17 @@ import asyncio
 import gc
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import partial
 
 from ticker import protocol
-from ticker.playlist import Playlists
-from ticker.protocol import Event
+from ticker.feeds import FeedError
+from ticker.playlist import Playlists, snapshot_message
+from ticker.protocol import Message
 from ticker.readers import Readers
-from ticker.store import Store
+from ticker.store import NotFound, Store
 from web.hub import Hub, Outgoing
 from web.session import Shown
 
@@ -44,9 +45,10 @@ def _collector_paused() -> Iterator[None]:
 class Live:
     """The watched feeds' playlists, kept up to date and published through the hub."""
 
-    def __init__(self, readers: Readers, hub: Hub, max_chars: int) -> None:
+    def __init__(self, readers: Readers, hub: Hub, max_chars: int, heartbeat: float) -> None:
         self.readers = readers  # one thread: the playlists are touched by it alone
         self.hub = hub
+        self.heartbeat = heartbeat
         self.playlists = Playlists(max_chars)
         self._marker: tuple[int, int] | None = None
         self._rebuilt = time.monotonic()
@@ -61,25 +63,36 @@ class Live:
 
     async def load(self, feed: str) -> Shown:
         """Start tracking a feed (on the playlists' thread); raises NotFound or FeedError."""
-        self._seen[feed] = time.monotonic()
-        return await self.readers.run(lambda store: self.playlists.snapshot(store, feed))
+        shown = await self.readers.run(lambda store: self.playlists.snapshot(store, feed))
+        self._seen[feed] = time.monotonic()  # only feeds that exist: no entry per made-up name
+        return shown
 
-    def _check(self, store: Store, watched: set[str]) -> list[tuple[str, list[Event]]]:
+    def _check(self, store: Store, watched: set[str]) -> list[tuple[str, Sequence[Message]]]:
         """On the playlists' thread: forget unwatched feeds, rebuild the rest on a change."""
         now = time.monotonic()
-        for name in self.playlists.tracked():
+        tracked = self.playlists.tracked()
+        for name in tracked:
             if name in watched:
                 self._seen[name] = now
             elif now - self._seen.get(name, 0.0) > FORGET_AFTER:
                 self.playlists.forget(name)
                 self._seen.pop(name, None)
+        # A feed forgotten just as a screen subscribed is tracked again, and its screens get a
+        # fresh snapshot: the one they had may be older than the changes they would now miss.
+        again: list[tuple[str, Sequence[Message]]] = []
+        for name in watched - set(self.playlists.tracked()):
+            try:
+                feed, items = self.playlists.snapshot(store, name)
+            except (NotFound, FeedError):
+                continue
+            again.append((name, [snapshot_message(feed, items, self.heartbeat)]))
         marker = store.change_marker()
         if marker == self._marker and now - self._rebuilt < REBUILD_EVERY:
-            return []
+            return again
         self._marker, self._rebuilt = marker, now
-        return self.playlists.refresh(store)
+        return [*again, *self.playlists.refresh(store)]
 
-    async def run(self, watch_seconds: float, heartbeat_seconds: float) -> None:
+    async def run(self, watch_seconds: float) -> None:
         """Until cancelled: poll for changes every `watch_seconds`, beat every heartbeat."""
         last_beat = time.monotonic()
         while True:
@@ -89,7 +102,7 @@ class Live:
                 for feed, events in await self.readers.run(check):
                     with _collector_paused():
                         self.hub.publish(feed, Outgoing(*map(protocol.encode, events)))
-                if time.monotonic() - last_beat >= heartbeat_seconds:
+                if time.monotonic() - last_beat >= self.heartbeat:
                     last_beat = time.monotonic()
                     at = datetime.now(UTC).isoformat(timespec="seconds")
                     self.hub.deliver_all(Outgoing(protocol.encode(protocol.heartbeat(at))))

@@ -72,7 +72,7 @@ async def display(request: Request) -> Response:
 
 async def healthz(request: Request) -> Response:
     state: AppState = request.app.state.voc
-    comments = await state.readers.run(lambda s: s.count())
+    comments = await state.readers.run(Store.total)
     return JSONResponse({"ok": True, "clients": state.hub.count(), "comments": comments})
 
 

@@ -23,7 +23,7 @@ from ticker.pipeline import Pipeline, numbered
 from ticker.records import RecordError
 from ticker.settings import SettingsError
 from ticker.sources import Source
-from ticker.store import Busy, QuarantinedRow, Store
+from ticker.store import Busy, QuarantinedRow, Store, StoreError
 from web.state import AppState
 
 log = logging.getLogger("voc_ticker.webhooks")
@@ -63,10 +63,11 @@ async def receive(request: Request) -> Response:
         status, answer = await asyncio.to_thread(
             _take, state.pipeline, source, parse, delivery, body
         )
-    except Busy as exc:  # another process's write lock outlasted the busy timeout
+    except StoreError as exc:  # Busy: another process's lock outlasted the busy timeout
         log.warning("webhook %s delivery %s deferred: %s", name, delivery, exc)
+        said = "busy" if isinstance(exc, Busy) else "not writable"
         return JSONResponse(
-            {"error": "the database is busy; retry later", "delivery": delivery},
+            {"error": f"the database is {said}; retry later", "delivery": delivery},
             status_code=503,
             headers={"Retry-After": RETRY_AFTER},
         )

@@ -72,3 +72,12 @@ def test_a_pin_survives_an_edit(store: Store, tagger: Tagger) -> None:
     curation.pin(store, row.key, "cx")
     ingest(store, tagger, Verbatim("kiosk", "Very good.", "r-1", 10, "nps"))
     assert store.get(row.key).pinned
+
+
+def test_comments_with_metadata_are_counted_once(store: Store, tagger: Tagger) -> None:
+    """The metadata rows a trigger adds beside each comment are not counted as comments."""
+    rows = [
+        Verbatim("kiosk", f"Fine {n}.", f"r-{n}", meta={"region": "EMEA", "plan": "Pro"})
+        for n in range(3)
+    ]
+    assert ingest(store, tagger, *rows) == (3, 0, 0)

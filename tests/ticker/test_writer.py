@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ticker.store import Store, StoreError
+from ticker.store import Busy, Store, StoreError
 from ticker.writer import Writer
 
 
@@ -93,3 +93,62 @@ def test_a_write_waits_for_another_connections_lock_then_succeeds(tmp_path: Path
         release.join()
         other.close()
         writer.close()
+
+
+def test_writes_queued_behind_a_long_lock_give_up_together(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each write waits at most the busy timeout from when it was handed over, not that long
+    again after each one before it: three queued writes all say Busy by about the same time."""
+    from ticker import store as store_module
+
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 300)
+    path = tmp_path / "w.db"
+    Store(path).close()
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    writer = Writer(path)
+    try:
+        queued = [writer.submit(lambda s: s.ensure_source("x", "test")) for _ in range(3)]
+        for future in queued:
+            with pytest.raises(Busy):
+                future.result(timeout=30)
+    finally:
+        other.execute("COMMIT")
+        other.close()
+        writer.close()
+
+
+def test_close_fails_what_is_queued_instead_of_waiting_for_it(tmp_path: Path) -> None:
+    """Stopping does not run writes still queued behind a slow one: they fail with Busy (their
+    senders retry), and a write handed over afterwards is refused at once."""
+    writer = Writer(tmp_path / "w.db")
+    gate, started = threading.Event(), threading.Event()
+    running = writer.submit(lambda s: started.set() or gate.wait(30))
+    started.wait(30)
+    queued = writer.submit(lambda s: s.ensure_source("late", "test"))
+    closing = threading.Thread(target=writer.close)
+    closing.start()
+    gate.set()
+    closing.join(timeout=30)
+    assert running.result() is True
+    with pytest.raises(Busy, match="stopping"):
+        queued.result(timeout=30)
+    with pytest.raises(RuntimeError, match="closed"):
+        writer.submit(lambda s: None)
+
+
+def test_a_full_queue_says_busy_at_once(tmp_path: Path) -> None:
+    """With `depth` writes already waiting, the next is refused now rather than piled up."""
+    writer = Writer(tmp_path / "w.db", depth=2)
+    gate, started = threading.Event(), threading.Event()
+    try:
+        writer.submit(lambda s: started.set() or gate.wait(30))
+        started.wait(30)  # the first write runs; two more may wait
+        waiting = [writer.submit(lambda s: None) for _ in range(2)]
+        with pytest.raises(Busy, match="already waiting"):
+            writer.submit(lambda s: None)
+    finally:
+        gate.set()
+        writer.close()
+    assert all(f.done() for f in waiting)

@@ -318,3 +318,39 @@ def test_reimporting_a_corrected_file_updates_what_it_stored(
         "Café was cold",
         "Lovely staff",
     ]
+
+
+def test_a_lone_surrogate_quarantines_its_line_and_the_rest_goes_in(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One JSON line with half a character is quarantined; the other lines are stored."""
+    path = tmp_path / "s.jsonl"
+    path.write_text(
+        '{"id": 1, "comment": "Great"}\n'
+        '{"id": 2, "comment": "Broken \\ud800 here"}\n'
+        '{"id": 3, "comment": "Slow delivery", "region": "\\udfff"}\n'
+        '{"id": 4, "comment": "Fine"}\n'
+    )
+    db = str(tmp_path / "v.db")
+    code, out, err = run(capsys, "ingest", str(path), "--source", "s", "--db", db)
+    assert code == 0 and "Traceback" not in err
+    assert "added 2," in out and "quarantined 2" in out and "surrogate" in out
+    assert len(Store(db).quarantined("s")) == 2
+
+
+def test_untagged_comments_are_counted_by_language_in_summaries(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The ingest summary and `voc-ticker sources` say how many wait, in which language."""
+    path = tmp_path / "mixed.jsonl"
+    path.write_text(
+        '{"id": 1, "comment": "Lovely staff, quick and kind."}\n'
+        '{"id": 2, "comment": "Le service client ne répond jamais, c\'est inadmissible."}\n'
+        '{"id": 3, "comment": "Der Kundendienst antwortet nie, das ist unmöglich."}\n',
+        encoding="utf-8",
+    )
+    db = str(tmp_path / "v.db")
+    code, out, _ = run(capsys, "ingest", str(path), "--source", "s", "--db", db)
+    assert code == 0 and "untagged, waiting for a curator" in out and "de 1, fr 1" in out
+    code, out, _ = run(capsys, "sources", "--db", db)
+    assert code == 0 and "untagged, waiting: de 1, fr 1" in out  # ties alphabetical

@@ -94,3 +94,11 @@ def test_signed_but_malformed_generic_deliveries_are_quarantined(
     response = post(hooks, "generic", body, generic_headers(body, delivery="bad"))
     assert response.status_code == 422, response.text
     assert len(store.quarantined("generic")) == 1 and store.count() == 0
+
+
+def test_a_lone_surrogate_is_quarantined_not_a_500(hooks: Running, store: Store) -> None:
+    """JSON may escape half a character ("\\ud800"): the delivery is quarantined with 422."""
+    body = b'{"id": "s-1", "text": "Broken \\ud800 text"}'
+    response = post(hooks, "generic", body, generic_headers(body, delivery="half"))
+    assert response.status_code == 422 and "surrogate" in response.json()["quarantined"]
+    assert store.count() == 0 and len(store.quarantined("generic")) == 1
