@@ -137,44 +137,46 @@ def m009_language(db: Database) -> None:
     db.table("verbatims").add_column("language", str)
 
 
-_META_ROWS = (
-    "SELECT {row}.rowid, j.key, j.value, {row}.source, {row}.state, {row}.bucket, {row}.pinned, "
-    "{row}.sort_at FROM {tables}json_each({row}.meta) AS j WHERE j.type = 'text'"
+# The metadata rows of one comment, for the keys feeds filter on (`meta_keys`).
+META_ROWS = (
+    "SELECT j.key, j.value, {row}.state, {row}.bucket, {row}.pinned, {row}.sort_at, "
+    "{row}.source, {row}.rowid FROM {tables}json_each({row}.meta) AS j "
+    "WHERE j.type = 'text' AND j.key IN (SELECT key FROM meta_keys)"
 )
 
 
 @migrations()
 def m010_meta_index(db: Database) -> None:
-    """Metadata as rows a feed's filter can walk by index (region=LATAM, newest first): with
-    `json_extract` a rare value read every approved comment of a bucket on each change.
+    """Metadata a feed filters on (region=LATAM) as rows it can walk by index, newest first:
+    with `json_extract` a rare value read every approved comment of a bucket on each change.
 
-    Triggers keep it in step with every write, whichever process or tool makes it."""
+    Only the keys some feed filters on are kept (`meta_keys`, filled as feeds are saved), so an
+    import pays for nothing no feed asks; triggers keep the rows in step with every write,
+    whichever process or tool makes it."""
+    db.execute("CREATE TABLE meta_keys (key TEXT PRIMARY KEY)")
     db.execute(
-        "CREATE TABLE verbatim_meta (vrow INTEGER NOT NULL, key TEXT NOT NULL, value TEXT, "
-        "source TEXT, state TEXT, bucket TEXT, pinned INTEGER, sort_at TEXT)"
-    )
-    db.execute(
-        "CREATE INDEX idx_verbatim_meta_feed "
-        "ON verbatim_meta (key, value, state, bucket, pinned, sort_at, vrow)"
-    )
-    db.execute(
-        "CREATE INDEX idx_verbatim_meta_source_feed "
-        "ON verbatim_meta (key, value, source, state, bucket, pinned, sort_at, vrow)"
+        "CREATE TABLE verbatim_meta (key TEXT, value TEXT, state TEXT, bucket TEXT, "
+        "pinned INTEGER, sort_at TEXT, source TEXT, vrow INTEGER, "
+        "PRIMARY KEY (key, value, state, bucket, pinned, sort_at, vrow)) WITHOUT ROWID"
     )
     db.execute("CREATE INDEX idx_verbatim_meta_vrow ON verbatim_meta (vrow)")
-    new = _META_ROWS.format(row="new", tables="")
+    new = META_ROWS.format(row="new", tables="")
+    wanted = "WHEN EXISTS (SELECT 1 FROM meta_keys)"
     db.execute(
-        f"CREATE TRIGGER verbatim_meta_insert AFTER INSERT ON verbatims BEGIN "
-        f"INSERT INTO verbatim_meta {new}; END"
+        f"CREATE TRIGGER verbatim_meta_insert AFTER INSERT ON verbatims {wanted} BEGIN "
+        f"INSERT OR IGNORE INTO verbatim_meta {new}; END"
     )
     db.execute(
         "CREATE TRIGGER verbatim_meta_update AFTER UPDATE OF meta, source, state, bucket, pinned, "
-        "sort_at ON verbatims BEGIN DELETE FROM verbatim_meta WHERE vrow = old.rowid; "
-        f"INSERT INTO verbatim_meta {new}; END"
+        f"sort_at ON verbatims {wanted} BEGIN DELETE FROM verbatim_meta WHERE vrow = old.rowid; "
+        f"INSERT OR IGNORE INTO verbatim_meta {new}; END"
     )
     db.execute(
-        "CREATE TRIGGER verbatim_meta_delete AFTER DELETE ON verbatims BEGIN "
+        f"CREATE TRIGGER verbatim_meta_delete AFTER DELETE ON verbatims {wanted} BEGIN "
         "DELETE FROM verbatim_meta WHERE vrow = old.rowid; END"
     )
-    every = _META_ROWS.format(row="verbatims", tables="verbatims, ")
-    db.execute(f"INSERT INTO verbatim_meta {every}")
+    for (definition,) in db.execute("SELECT definition FROM feeds").fetchall():
+        for key in json.loads(definition).get("filter", {}).get("meta", {}):
+            db.execute("INSERT OR IGNORE INTO meta_keys (key) VALUES (?)", [key])
+    every = META_ROWS.format(row="verbatims", tables="verbatims, ")
+    db.execute(f"INSERT OR IGNORE INTO verbatim_meta {every}")

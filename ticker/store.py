@@ -18,7 +18,7 @@ from ticker.feeds import Feed, FeedFilter, default_feed
 from ticker.records import Stored
 from ticker.rows import AT, INSERT, UPDATE, named
 from ticker.rows import stored as _stored
-from ticker.schema import migrations
+from ticker.schema import META_ROWS, migrations
 
 
 def now() -> str:
@@ -330,7 +330,9 @@ class Store:
         (key, value, [source,] state, bucket, pinned, sort_at). Pinned and unpinned are asked
         apart so that an age window stays a range.
         """
-        sql, args = _candidates_query(filt)
+        pairs = sorted(filt.meta.items())
+        walked = next((pair for pair in pairs if self._meta_indexed(pair[0])), None)
+        sql, args = _candidates_query(filt, walked)
         found: list[Stored] = []
         for bucket in filt.buckets:
             rows: list[dict[str, Any]] = []
@@ -376,9 +378,13 @@ class Store:
     # -- feeds --------------------------------------------------------------------------------
 
     def save_feed(self, feed: Feed) -> None:
+        """Create or change a feed. A metadata key no feed filtered on before is indexed now:
+        one pass over the store (seconds at a million comments), once per key."""
         feed.validate()
         stamp = now()
         with self.transaction():
+            for key in feed.filter.meta:
+                self._index_meta_key(key)
             self.db.table("feeds").upsert(
                 {
                     "name": feed.name,
@@ -389,6 +395,17 @@ class Store:
                 },
                 pk="name",
             )
+
+    def _index_meta_key(self, key: str) -> None:
+        added = self.db.execute("INSERT OR IGNORE INTO meta_keys (key) VALUES (?)", [key])
+        if added.rowcount:
+            every = META_ROWS.format(row="verbatims", tables="verbatims, ")
+            self.db.execute(f"INSERT OR IGNORE INTO verbatim_meta {every} AND j.key = ?", [key])
+
+    def _meta_indexed(self, key: str) -> bool:
+        return (
+            self.db.execute("SELECT 1 FROM meta_keys WHERE key = ?", [key]).fetchone() is not None
+        )
 
     def feed(self, name: str) -> Feed:
         rows = list(self.db.query("SELECT definition FROM feeds WHERE name = ?", [name]))
@@ -448,15 +465,16 @@ def _edited(old: dict[str, Any] | None, row: tuple[Any, ...]) -> bool:
     )
 
 
-def _candidates_query(filt: FeedFilter) -> tuple[str, dict[str, Any]]:
+def _candidates_query(
+    filt: FeedFilter, walked: tuple[str, str] | None
+) -> tuple[str, dict[str, Any]]:
     """The SQL of one (bucket, pinned, source) range of a feed's candidates, and its values.
 
-    With a metadata filter the walk is over `verbatim_meta` (kept by triggers, migration m010)
-    for its first pair; any further pairs are checked on the rows that walk finds.
+    With `walked`, a metadata pair whose key is indexed, the walk is over `verbatim_meta` (kept
+    by triggers, migration m010); other pairs are checked on the rows that walk finds.
     """
     args: dict[str, Any] = {}
-    pairs = sorted(filt.meta.items())
-    on = "m" if pairs else "v"
+    on = "m" if walked else "v"
     clauses = [f"{on}.state = 'approved'", f"{on}.bucket = :bucket", f"{on}.pinned = :pinned"]
     if filt.sources:
         clauses.append(f"{on}.source = :source")
@@ -464,20 +482,19 @@ def _candidates_query(filt: FeedFilter) -> tuple[str, dict[str, Any]]:
         clauses.append(f"{on}.sort_at >= :since")
         since = datetime.now(UTC) - timedelta(days=filt.max_age_days)
         args["since"] = since.isoformat(timespec="seconds")
-    if not pairs:
-        where = " AND ".join(clauses)
+    if walked:
+        clauses += ["m.key = :key", "m.value = :value"]
+        args.update(key=walked[0], value=walked[1])
+    for i, (key, wanted) in enumerate(p for p in sorted(filt.meta.items()) if p != walked):
+        clauses.append(f"json_extract(v.meta, :mk{i}) = :mv{i}")
+        args[f"mk{i}"], args[f"mv{i}"] = f'$."{key}"', wanted
+    where = " AND ".join(clauses)
+    if not walked:
         return (
             f"SELECT v.rowid AS _rowid, v.* FROM verbatims v WHERE {where} "
             "ORDER BY v.sort_at DESC, v.rowid DESC LIMIT :limit",
             args,
         )
-    (key, value), rest = pairs[0], pairs[1:]
-    clauses += ["m.key = :key", "m.value = :value"]
-    args.update(key=key, value=value)
-    for i, (more, wanted) in enumerate(rest):
-        clauses.append(f"json_extract(v.meta, :mk{i}) = :mv{i}")
-        args[f"mk{i}"], args[f"mv{i}"] = f'$."{more}"', wanted
-    where = " AND ".join(clauses)
     return (
         f"SELECT v.rowid AS _rowid, v.* FROM verbatim_meta m JOIN verbatims v ON v.rowid = m.vrow "
         f"WHERE {where} ORDER BY m.sort_at DESC, m.vrow DESC LIMIT :limit",

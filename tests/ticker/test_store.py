@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import add
 from ticker import curation
 from ticker.feeds import Feed, FeedFilter
-from ticker.records import Verbatim
+from ticker.records import ALL_BUCKETS, Verbatim
 from ticker.sentiment import Tagger
 from ticker.store import NotFound, Store
 
@@ -176,6 +176,7 @@ def test_playlist_queries_walk_an_index_and_sort_nothing(store: Store) -> None:
             plans.extend(r[3] for r in store.db.execute("EXPLAIN QUERY PLAN " + sql, params))
         return original(sql, params)
 
+    store.save_feed(Feed("emea", "EMEA", FeedFilter(meta={"region": "EMEA"})))
     store.db.query = explained  # type: ignore[method-assign]
     for filt in (
         FeedFilter(),
@@ -222,6 +223,8 @@ def test_a_metadata_filter_follows_every_change_to_its_comments(
     other = Verbatim("s", "Great help too.", "2", meta={"region": "EMEA"})
     ids = add(store, tagger, latam, other)
     filt = FeedFilter(meta={"region": "LATAM"})
+    store.save_feed(Feed("latam", "LATAM", filt))  # indexes region, for what is stored already
+    assert store.db.execute("SELECT count(*) FROM verbatim_meta").fetchone()[0] == 2
     assert [c.id for c in store.candidates(filt, 10)] == [ids[0]]
     curation.hide(store, ids[0], "cx")
     assert store.candidates(filt, 10) == []
@@ -233,3 +236,15 @@ def test_a_metadata_filter_follows_every_change_to_its_comments(
     both = FeedFilter(meta={"region": "EMEA", "plan": "Pro"})
     assert store.candidates(both, 10) == []
     assert {c.id for c in store.candidates(FeedFilter(meta={"region": "EMEA"}), 10)} == set(ids)
+
+
+def test_metadata_no_feed_filters_on_costs_an_import_nothing(store: Store, tagger: Tagger) -> None:
+    """Only keys some feed filters on get metadata rows: an import of comments with other
+    metadata writes none, and a feed naming a new key indexes what is already stored."""
+    add(store, tagger, Verbatim("s", "Fine.", "1", meta={"region": "NA", "plan": "Pro"}))
+    assert store.db.execute("SELECT count(*) FROM verbatim_meta").fetchone()[0] == 0
+    store.save_feed(Feed("pro", "Pro plan", FeedFilter(meta={"plan": "Pro"})))
+    add(store, tagger, Verbatim("s", "Slow.", "2", meta={"region": "NA", "plan": "Pro"}))
+    keys = [r[0] for r in store.db.execute("SELECT key FROM verbatim_meta")]
+    assert keys == ["plan", "plan"]
+    assert len(store.candidates(FeedFilter(meta={"plan": "Pro"}, buckets=ALL_BUCKETS), 10)) == 2

@@ -12,7 +12,7 @@
     try { return new URL(document.currentScript.src).origin; } catch (e) { return location.origin; }
   })();
 
-  const BUCKETS = { good: ['👍', 'Good'], bad: ['👎', 'Bad'], ugly: ['⚠', 'Ugly'], neutral: ['•', 'Neutral'], noise: ['·', 'Noise'] };
+  const BUCKETS = { good: ['👍', 'Good'], bad: ['👎', 'Bad'], ugly: ['⚠', 'Ugly'], neutral: ['•', 'Neutral'], noise: ['·', 'Noise'], untagged: ['?', 'Untagged'] };
   const EMPTY = 'No comments to show yet.';
   const SWAP_MS = 8000; // reduced motion: one comment at a time
 
