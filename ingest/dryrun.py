@@ -10,6 +10,7 @@ from typing import Any, TextIO
 
 from ingest.columns import leading_number
 from ingest.files import jsonl_records, parse_export
+from ticker.language import language_of
 from ticker.records import SCALES, RecordError, Scale
 from ticker.sentiment import Tagger
 from ticker.store import QuarantinedRow
@@ -21,7 +22,7 @@ def tag_stream(source: TextIO, out: TextIO, tagger: Tagger) -> int:
     for row, fields in _rows(source):
         try:
             text, score, scale = _fields(fields)
-            tag = tagger.tag(text, score, scale)
+            tag = tagger.tag(text, score, scale, language_of(text, {}))
             result = {**row, "bucket": tag.bucket, "compound": round(tag.compound, 4)}
         except RecordError as exc:
             errors += 1

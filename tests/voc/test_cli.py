@@ -354,3 +354,28 @@ def test_untagged_comments_are_counted_by_language_in_summaries(
     assert code == 0 and "untagged, waiting for a curator" in out and "de 1, fr 1" in out
     code, out, _ = run(capsys, "sources", "--db", db)
     assert code == 0 and "untagged, waiting: de 1, fr 1" in out  # ties alphabetical
+
+
+def test_tag_never_calls_a_one_or_two_star_review_good_or_neutral(tmp_path: Path) -> None:
+    """`voc-ticker tag` on reviews whose customer gave 1 or 2 stars: bad or ugly, whatever the
+    words, polite or fond ("love the colour, but it fell apart") or in another language."""
+    reviews = [
+        "Love the colour, but it fell apart after a week.",
+        "The staff were lovely. The product did not work.",
+        "It's fine I guess.",
+        "Great app, thanks!",
+        "Works as described.",
+        "Très joli mais cassé au bout de deux jours.",
+        "n/a but it broke",
+    ]
+    lines = "".join(
+        json.dumps({"text": t, "score": s, "scale": "stars5"}) + "\n"
+        for t in reviews
+        for s in (1, 2)
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "voc", "tag", "-"], input=lines, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    buckets = [json.loads(line)["bucket"] for line in done.stdout.splitlines()]
+    assert len(buckets) == 2 * len(reviews) and set(buckets) <= {"bad", "ugly"}, buckets
