@@ -379,3 +379,32 @@ def test_tag_never_calls_a_one_or_two_star_review_good_or_neutral(tmp_path: Path
     assert done.returncode == 0, done.stderr
     buckets = [json.loads(line)["bucket"] for line in done.stdout.splitlines()]
     assert len(buckets) == 2 * len(reviews) and set(buckets) <= {"bad", "ugly"}, buckets
+
+
+def test_voc_config_brings_in_its_sources_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`VOC_CONFIG` names the file for [sources] as well as for settings, as `--config` does."""
+    config = tmp_path / "voc-ticker.toml"
+    config.write_text('[sources.kiosk]\nadapter = "webhook"\nsecret_env = "KIOSK_SECRET"\n')
+    monkeypatch.setenv("VOC_CONFIG", str(config))
+    code, out, _ = run(capsys, "sources", "--db", str(tmp_path / "v.db"))
+    assert code == 0 and out.startswith("kiosk")
+
+
+@pytest.mark.parametrize(
+    ("config", "said"),
+    [
+        ("sources = 5\n", "sources must be tables"),
+        ("[[sources]]\nadapter = 'webhook'\n", "sources must be tables"),
+        ("port = 99999\n", "a port is 0-65535"),
+    ],
+)
+def test_a_config_of_the_wrong_shape_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], config: str, said: str
+) -> None:
+    """Sources that are not tables, or a port past 65535, are one line naming the fix."""
+    path = tmp_path / "voc-ticker.toml"
+    path.write_text(config)
+    code, _, err = run(capsys, "--config", str(path), "sources", "--db", str(tmp_path / "v.db"))
+    assert code == 1 and said in err and err.count("\n") == 1, err
