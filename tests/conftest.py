@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -145,6 +147,26 @@ def running(config: uvicorn.Config, sock: socket.socket | None = None) -> Iterat
         server.should_exit = True
         thread.join(timeout=10 * UNIT)
         sock.close()
+
+
+@contextlib.contextmanager
+def voc_command(*args: str, env: dict[str, str], cwd: Path | None = None) -> Iterator[Any]:
+    """`python -m voc ARGS` as a user runs it, its output (stdout and stderr) readable line by
+    line; stopped with SIGTERM, and waited for, however the block ends."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "voc", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, **env},
+        cwd=cwd,
+    )
+    try:
+        assert proc.stdout is not None
+        yield proc
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=20 * UNIT)
 
 
 @contextlib.contextmanager

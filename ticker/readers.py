@@ -36,10 +36,6 @@ class Readers:
                 self._opened.append(store)
         return store
 
-    def call(self, work: Callable[[Store], T]) -> T:
-        """Run `work` on a reading thread and wait for it (from a thread that may block)."""
-        return self._pool.submit(lambda: work(self._store())).result()
-
     async def run(self, work: Callable[[Store], T]) -> T:
         """Run `work` on a reading thread; the event loop goes on meanwhile."""
         loop = asyncio.get_running_loop()

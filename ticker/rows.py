@@ -49,22 +49,10 @@ COLUMNS = (
     "language",
 )
 AT = {name: i for i, name in enumerate(COLUMNS)}
-# What a source may change when a customer edits a response: the words, the score and what the
-# judge made of them. Curation (pinned, a curator's hide) and when it first came in stay.
-EDITED = (
-    "text",
-    "score",
-    "scale",
-    "meta",
-    "compound",
-    "bucket",
-    "mixed",
-    "flags",
-    "tagger_version",
-    "shown_text",
-    "masked",
-    "language",
-)
+# What stays when a customer edits a response: who and when it is, and what curators made of it
+# (a pin, a hide). The UPDATE below keeps a hide and the dates itself; all the rest is the edit.
+KEPT = ("id", "source", "response_id", "given_at", "state", "pinned", "ingested_at", "sort_at")
+EDITED = tuple(c for c in COLUMNS if c not in KEPT)
 # Plain executemany: sqlite-utils' insert_all inspects every value, a quarter of an import's time.
 INSERT = (
     f"INSERT OR IGNORE INTO verbatims ({', '.join(COLUMNS)}) "

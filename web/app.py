@@ -72,7 +72,6 @@ def create_app(
             state = AppState(
                 settings=settings,
                 sources=dict(sources or {}),
-                writer=own,
                 readers=readers,
                 pipeline=Pipeline(own, judge, workers=1),
                 hub=hub,

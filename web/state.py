@@ -1,4 +1,5 @@
-"""What the running app holds: settings, sources, the writer, the readers, the hub, the feeds."""
+"""What the running app holds: settings, sources, the readers, the pipeline (and through it
+the writer), the hub, the feeds."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from ticker.pipeline import Pipeline
 from ticker.readers import Readers
 from ticker.settings import Settings
 from ticker.sources import Source
-from ticker.writer import Writer
 from web.hub import Hub
 from web.live import Live
 from web.session import Openings
@@ -20,7 +20,6 @@ from web.session import Openings
 class AppState:
     settings: Settings
     sources: dict[str, Source]
-    writer: Writer
     readers: Readers
     pipeline: Pipeline  # writes through `writer`; run it in a thread, never on the loop
     hub: Hub

@@ -29,10 +29,10 @@ async def test_reads_run_on_reading_threads_and_see_committed_writes(tmp_path: P
         writer.close()
 
 
-def test_close_closes_every_threads_connection(tmp_path: Path) -> None:
+async def test_close_closes_every_threads_connection(tmp_path: Path) -> None:
     """After close, no reading connection is left open (they were opened on other threads)."""
     readers = Readers(tmp_path / "r.db", threads=3)
-    opened = [readers.call(lambda s: s) for _ in range(6)]
+    opened = [await readers.run(lambda s: s) for _ in range(6)]
     readers.close()
     for store in opened:
         with pytest.raises(sqlite3.ProgrammingError, match="closed"):

@@ -2,41 +2,21 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 
-from tests.conftest import UNIT
+from tests.conftest import UNIT, voc_command
 
 
 def test_demo_loads_the_samples_serves_them_and_trickles_more(tmp_path: Path) -> None:
     """The demo prints its URL, serves every sample comment and keeps adding new ones."""
-    env = {**os.environ, "VOC_TRICKLE_SECONDS": "0.2", "VOC_LOG_LEVEL": "warning"}
-    demo = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "voc",
-            "demo",
-            "--port",
-            "0",
-            "--db",
-            str(tmp_path / "d.db"),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-    )
-    try:
-        assert demo.stdout is not None
-        lines = []
+    env = {"VOC_TRICKLE_SECONDS": "0.2", "VOC_LOG_LEVEL": "warning"}
+    demo_db = str(tmp_path / "d.db")
+    with voc_command("demo", "--port", "0", "--db", demo_db, env=env, cwd=tmp_path) as demo:
+        lines: list[str] = []
         deadline = time.monotonic() + 60 * UNIT
         while not any("open http://" in line for line in lines):
             assert time.monotonic() < deadline and demo.poll() is None, "".join(lines)
@@ -53,9 +33,6 @@ def test_demo_loads_the_samples_serves_them_and_trickles_more(tmp_path: Path) ->
             later = _wait_for_health(port)
         page = httpx.get(f"http://127.0.0.1:{port}/embed/all")
         assert page.status_code == 200 and "<voc-ticker" in page.text
-    finally:
-        demo.terminate()
-        demo.communicate(timeout=20 * UNIT)
 
 
 def _wait_for_health(port: int) -> dict[str, int]:

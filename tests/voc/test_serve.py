@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +11,7 @@ import httpx
 import pytest
 from websockets.sync.client import connect
 
-from tests.conftest import UNIT
+from tests.conftest import UNIT, voc_command
 from tests.web.test_webhooks import generic_headers
 
 CONFIG = r"""
@@ -32,34 +29,13 @@ def served(tmp_path: Path) -> Iterator[tuple[str, str]]:
     """The real command on port 0; yields its HTTP and stream URLs, as it printed them."""
     config = tmp_path / "voc-ticker.toml"
     config.write_text(CONFIG)
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "voc",
-            "--config",
-            str(config),
-            "serve",
-            "--port",
-            "0",
-            "--db",
-            str(tmp_path / "v.db"),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "VOC_TEST_GENERIC_SECRET": "generic-secret"},
-    )
-    try:
-        assert proc.stdout is not None
+    args = ("--config", str(config), "serve", "--port", "0", "--db", str(tmp_path / "v.db"))
+    with voc_command(*args, env={"VOC_TEST_GENERIC_SECRET": "generic-secret"}) as proc:
         line = proc.stdout.readline()
         found = re.search(r"serving on (http://[\d.]+:\d+)/ \(stream on port (\d+)\)", line)
         assert found, line
         http, port = found.groups()
         yield http, f"ws://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.communicate(timeout=20 * UNIT)
 
 
 def test_mask_patterns_with_commas_and_slashes_mask_on_screens(served: tuple[str, str]) -> None:
