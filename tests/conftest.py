@@ -8,6 +8,7 @@ stopped even when the test's assertion fails.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import socket
 import subprocess
@@ -23,14 +24,16 @@ import httpx
 import pytest
 import uvicorn
 
+from ticker.accounts import Accounts
 from ticker.judge import Judge
+from ticker.passwords import hash_password
 from ticker.pipeline import Pipeline, numbered
 from ticker.records import Verbatim
 from ticker.redact import Redactor
 from ticker.sentiment import Tagger
 from ticker.settings import Settings
 from ticker.sources import Source
-from ticker.store import Store
+from ticker.store import NotFound, Store
 from voc.server import bind, uvicorn_options
 from web.app import create_app
 
@@ -175,3 +178,26 @@ def serve_asgi(app: Any) -> Iterator[str]:
     sock = _listening()
     with running(uvicorn.Config(app, log_level="warning"), sock):
         yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+PASSWORD = "a long test passphrase, not a common one"
+
+
+@functools.cache
+def password_hash() -> str:
+    """One Argon2 hash for every test account (each hash takes a fifth of a second)."""
+    return hash_password(PASSWORD)
+
+
+def make_user(store: Store, email: str, role: str, feeds: tuple[str, ...] = ()) -> None:
+    Accounts(store).add_user(email, role, password_hash(), "local", feeds)
+
+
+def token_for(store: Store, email: str, scope: str, role: str | None = None) -> str:
+    """An API token (and its owner, made with `role` or the scope's role if missing)."""
+    accounts = Accounts(store)
+    try:
+        accounts.user(email)
+    except NotFound:
+        make_user(store, email, role or {"read": "viewer", "curate": "curator"}.get(scope, scope))
+    return accounts.add_token(email, scope)[0]

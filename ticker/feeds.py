@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -24,6 +26,14 @@ class FeedFilter:
     buckets: tuple[str, ...] = SHOWN_BUCKETS
     meta: dict[str, str] = field(default_factory=dict)
     max_age_days: int | None = None
+
+    def admits(self, row: Mapping[str, Any]) -> bool:
+        """True if a comment (a verbatims row) is of this feed's sources and metadata: what a
+        curator limited to the feed may curate, whatever its bucket, state or age."""
+        if self.sources and row["source"] not in self.sources:
+            return False
+        meta = json.loads(row.get("meta") or "{}")
+        return all(meta.get(k) == v for k, v in self.meta.items())
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from ticker import masks
 from ticker.records import Stored, Tag, Verbatim
 
 
@@ -61,7 +62,8 @@ INSERT = (
 UPDATE = (
     f"UPDATE verbatims SET {', '.join(f'{c} = :{c}' for c in EDITED)}, "
     "given_at = coalesce(:given_at, given_at), sort_at = coalesce(:given_at, sort_at), "
-    "state = CASE WHEN state = 'hidden' THEN 'hidden' ELSE :state END WHERE id = :id"
+    "state = CASE WHEN state = 'hidden' THEN 'hidden' ELSE :state END, "
+    "bucket_by = NULL WHERE id = :id"  # a curator's bucket was for the words before the edit
 )
 
 
@@ -112,5 +114,10 @@ def stored(r: dict[str, Any]) -> Stored:
         state=r["state"],
         pinned=bool(r["pinned"]),
         ingested_at=r["ingested_at"],
-        shown_text=r["shown_text"] if r.get("shown_text") is not None else r["text"],
+        shown_text=masks.applied(shown_column(r), masks.parse(r.get("curator_masks"))),
     )
+
+
+def shown_column(r: dict[str, Any]) -> str:
+    """The text with personal data masked, before curators' masks (what they select in)."""
+    return str(r["shown_text"] if r.get("shown_text") is not None else r["text"])

@@ -180,3 +180,63 @@ def m010_meta_index(db: Database) -> None:
             db.execute("INSERT OR IGNORE INTO meta_keys (key) VALUES (?)", [key])
     every = META_ROWS.format(row="verbatims", tables="verbatims, ")
     db.execute(f"INSERT OR IGNORE INTO verbatim_meta {every}")
+
+
+@migrations()
+def m011_console(db: Database) -> None:
+    """The console's ground: people, their sessions and API tokens, failed sign-ins (for the
+    lockout), curators' notes and masks and re-tags, bulk actions in the log, and full-text
+    search over what curators see (FTS5, kept by triggers whichever process writes)."""
+    db.execute(
+        "CREATE TABLE users (email TEXT PRIMARY KEY, role TEXT NOT NULL, feeds TEXT NOT NULL "
+        "DEFAULT '[]', password_hash TEXT, origin TEXT NOT NULL, created_at TEXT NOT NULL, "
+        "updated_at TEXT NOT NULL)"
+    )
+    db.execute(
+        "CREATE TABLE sessions (id TEXT PRIMARY KEY, email TEXT NOT NULL REFERENCES users(email) "
+        "ON DELETE CASCADE, csrf TEXT NOT NULL, via TEXT NOT NULL, address TEXT, "
+        "created_at TEXT NOT NULL, seen_at TEXT NOT NULL, expires_at TEXT NOT NULL)"
+    )
+    db.execute("CREATE INDEX idx_sessions_email ON sessions (email)")
+    db.execute(
+        "CREATE TABLE api_tokens (id TEXT PRIMARY KEY, email TEXT NOT NULL REFERENCES "
+        "users(email) ON DELETE CASCADE, scope TEXT NOT NULL, hash TEXT NOT NULL UNIQUE, "
+        "label TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL, expires_at TEXT, "
+        "last_used_at TEXT, revoked_at TEXT)"
+    )
+    db.execute("CREATE TABLE signin_failures (key TEXT NOT NULL, at TEXT NOT NULL)")
+    db.execute("CREATE INDEX idx_signin_failures ON signin_failures (key, at)")
+    db.execute(
+        "CREATE TABLE notes (id INTEGER PRIMARY KEY, verbatim_id TEXT NOT NULL, actor TEXT NOT "
+        "NULL, at TEXT NOT NULL, text TEXT NOT NULL)"
+    )
+    db.execute("CREATE INDEX idx_notes_verbatim ON notes (verbatim_id)")
+    db.execute(
+        "CREATE TABLE labels (id INTEGER PRIMARY KEY, verbatim_id TEXT NOT NULL, bucket TEXT "
+        "NOT NULL, tagged TEXT NOT NULL, actor TEXT NOT NULL, at TEXT NOT NULL)"
+    )
+    db.table("verbatims").add_column("curator_masks", str, not_null_default="[]")
+    db.table("verbatims").add_column("bucket_by", str)
+    db.table("curation_log").add_column("batch", str)
+    db.execute("CREATE INDEX idx_curation_log_batch ON curation_log (batch)")
+    db.execute("CREATE INDEX idx_curation_log_at ON curation_log (at)")
+    db.execute(
+        "CREATE VIRTUAL TABLE verbatims_fts USING fts5(shown_text, content='verbatims', "
+        "content_rowid='rowid', tokenize='unicode61 remove_diacritics 2')"
+    )
+    db.execute(
+        "CREATE TRIGGER verbatims_fts_insert AFTER INSERT ON verbatims BEGIN "
+        "INSERT INTO verbatims_fts (rowid, shown_text) VALUES (new.rowid, new.shown_text); END"
+    )
+    db.execute(
+        "CREATE TRIGGER verbatims_fts_update AFTER UPDATE OF shown_text ON verbatims BEGIN "
+        "INSERT INTO verbatims_fts (verbatims_fts, rowid, shown_text) "
+        "VALUES ('delete', old.rowid, old.shown_text); "
+        "INSERT INTO verbatims_fts (rowid, shown_text) VALUES (new.rowid, new.shown_text); END"
+    )
+    db.execute(
+        "CREATE TRIGGER verbatims_fts_delete AFTER DELETE ON verbatims BEGIN "
+        "INSERT INTO verbatims_fts (verbatims_fts, rowid, shown_text) "
+        "VALUES ('delete', old.rowid, old.shown_text); END"
+    )
+    db.execute("INSERT INTO verbatims_fts (verbatims_fts) VALUES ('rebuild')")

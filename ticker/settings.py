@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import tomllib
 import types
@@ -83,6 +84,27 @@ class Settings:
         "Run the scheduled pulls (`every`/`cron` sources) in the server; false when a "
         "`voc-ticker worker` process runs them, e.g. beside several server processes.",
     )
+    session_hours: float = _setting(
+        12.0, "Hours a console session lasts without use; each use extends it."
+    )
+    signin_delay_seconds: float = _setting(
+        0.5,
+        "Delay added to the answer of a failed sign-in, doubled with each further failure "
+        "(up to 8 s), before the account or address is locked for 15 minutes.",
+    )
+    trusted_proxies: tuple[str, ...] = _setting(
+        (),
+        "Addresses or networks (10.0.0.5, 10.1.0.0/16) of an identity-aware proxy whose "
+        "`proxy_header` names the signed-in person; the header from any other address is ignored.",
+    )
+    proxy_header: str = _setting(
+        "X-Forwarded-Email", "Header in which a trusted proxy names the signed-in person's email."
+    )
+    external_role: str = _setting(
+        "",
+        "Role given to a person a trusted proxy or OpenID Connect signs in who has no account "
+        "yet (viewer, curator, admin); empty: none, an admin adds them first.",
+    )
     log_level: str = _setting("info", "Log level: debug, info, warning or error.")
 
     @classmethod
@@ -150,9 +172,14 @@ def _coerce(name: str, kind: Any, value: Any) -> Any:
             found = tuple(str(i).strip() for i in items if str(i).strip())
             # An origin has no path: "https://b.example/" is "https://b.example". Other lists
             # keep every character (a mask pattern may well end in "/").
+            if name == "trusted_proxies":
+                for network in found:
+                    ipaddress.ip_network(network, strict=False)  # ValueError names it
             return tuple(i.rstrip("/") for i in found) if name == "allowed_origins" else found
         if isinstance(kind, types.UnionType) and int in typing.get_args(kind):  # stream_port
             return None if value in (None, "") else _coerce(name, int, value)
+        if name == "external_role" and value not in ("", "viewer", "curator", "admin"):
+            raise ValueError("is one of viewer, curator, admin, or empty for none")
         if isinstance(kind, types.UnionType) or kind is str:
             return str(value)
     except (TypeError, ValueError) as exc:

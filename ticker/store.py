@@ -348,32 +348,64 @@ class Store:
     # -- curation -----------------------------------------------------------------------------
 
     def curate(
-        self, verbatim_id: str, action: str, actor: str, note: str = "", **change: Any
+        self,
+        verbatim_id: str,
+        action: str,
+        actor: str,
+        reason: str = "",
+        batch: str | None = None,
+        extra: dict[str, Any] | None = None,
+        **change: Any,
     ) -> Stored:
-        """Apply one curation action and record it in the log, in one transaction."""
+        """Apply one curation action and record it in the log (before, after, why), in one
+        transaction; `batch` ties together the events of one bulk action."""
         with self.transaction():
-            before = self.get(verbatim_id)
-            self.db.table("verbatims").update(verbatim_id, change)
+            row = self.row(verbatim_id)
+            if change:
+                sets = ", ".join(f"{k} = ?" for k in change)
+                self.db.execute(
+                    f"UPDATE verbatims SET {sets} WHERE id = ?", [*change.values(), verbatim_id]
+                )
             detail: dict[str, Any] = {
-                "before": {k: getattr(before, k) for k in change},
+                "before": {k: row[k] for k in change},
                 "after": change,
+                **(extra or {}),
             }
-            if note:
-                detail["note"] = note
-            self.db.table("curation_log").insert(
-                {
-                    "at": now(),
-                    "actor": actor,
-                    "action": action,
-                    "verbatim_id": verbatim_id,
-                    "detail": json.dumps(detail),
-                }
+            if reason:
+                detail["reason"] = reason
+            self.db.execute(
+                "INSERT INTO curation_log (at, actor, action, verbatim_id, detail, batch) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [now(), actor, action, verbatim_id, json.dumps(detail, ensure_ascii=False), batch],
             )
         return self.get(verbatim_id)
+
+    def row(self, verbatim_id: str) -> dict[str, Any]:
+        """A comment's whole row, every column (the console shows more than screens get)."""
+        rows = list(self.db.query("SELECT * FROM verbatims WHERE id = ?", [verbatim_id]))
+        if not rows:
+            raise NotFound(f"no verbatim with id {verbatim_id!r}")
+        return rows[0]
 
     def curation_log(self, verbatim_id: str | None = None) -> list[dict[str, Any]]:
         where, args = ("verbatim_id = ?", [verbatim_id]) if verbatim_id else (None, None)
         return list(self.db.table("curation_log").rows_where(where, args, order_by="id"))
+
+    def event(self, event_id: int) -> dict[str, Any]:
+        rows = list(self.db.query("SELECT * FROM curation_log WHERE id = ?", [event_id]))
+        if not rows:
+            raise NotFound(f"no curation event {event_id}")
+        return rows[0]
+
+    def latest_event(self, verbatim_id: str) -> int | None:
+        """The id of the last event on a comment (only that one may be undone)."""
+        sql = "SELECT max(id) FROM curation_log WHERE verbatim_id = ?"
+        found = self.db.execute(sql, [verbatim_id]).fetchone()[0]
+        return int(found) if found is not None else None
+
+    def batch_events(self, batch: str) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM curation_log WHERE batch = ? ORDER BY id"
+        return list(self.db.query(sql, [batch]))
 
     # -- feeds --------------------------------------------------------------------------------
 

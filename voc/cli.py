@@ -35,6 +35,8 @@ from ticker.settings import Settings, SettingsError
 from ticker.sources import health
 from ticker.store import NotFound, Store, StoreError
 from ticker.writer import Writer
+from voc.accounts import AccountCommandError
+from voc.accounts import add_commands as add_account_commands
 from voc.demo import run_demo
 from voc.progress import Progress
 from voc.server import bind, serve
@@ -61,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             stream_port=getattr(args, "stream_port", None),
         )
         return int(args.run(args, settings) or 0)
-    except (CommandError, SettingsError, NotFound, StoreError) as exc:
+    except (CommandError, AccountCommandError, SettingsError, NotFound, StoreError) as exc:
         print(f"voc-ticker: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -119,7 +121,7 @@ def _parser() -> argparse.ArgumentParser:
         c.set_defaults(action=name)
         c.add_argument("id", help="the comment's id")
         c.add_argument("--actor", default=None, help="who did it (default: your user name)")
-        c.add_argument("--note", default="", help="why, for the curation log")
+        c.add_argument("--reason", "--note", default="", help="why, for the curation log")
 
     c = command(
         "pull", _pull, "Fetch what is new from a source's API (see [sources] in the config)."
@@ -131,6 +133,8 @@ def _parser() -> argparse.ArgumentParser:
 
     c = command("feeds", _feeds, "List feeds, or create or change one from a JSON definition.")
     c.add_argument("--set", metavar="JSON", help='e.g. {"name": "support", "filter": {...}}')
+
+    add_account_commands(command)
 
     command(
         "worker",
@@ -260,7 +264,7 @@ def _open_text(path: Path) -> TextIO:
 def _curate(args: argparse.Namespace, settings: Settings) -> int:
     store = Store(settings.db)
     actor = args.actor or os.environ.get("VOC_ACTOR") or getpass.getuser()
-    stored = ACTIONS[args.action](store, args.id, actor, args.note)
+    stored = ACTIONS[args.action](store, args.id, actor, args.reason)
     print(f"{args.action}: {stored.id} is now {stored.state}{', pinned' if stored.pinned else ''}")
     store.close()
     return 0

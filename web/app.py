@@ -12,6 +12,8 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from websockets.asyncio.server import Server
@@ -23,7 +25,8 @@ from ticker.readers import Readers
 from ticker.settings import Settings
 from ticker.sources import Source
 from ticker.writer import Writer
-from web import pages, webhooks, wsserver
+from web import api, api_admin, api_curation, console, pages, webhooks, wsserver
+from web.console_stream import console_stream
 from web.hub import Broker, Hub, LocalBroker
 from web.live import Live
 from web.security import SecurityHeaders
@@ -32,6 +35,13 @@ from web.state import AppState
 from web.stream import feed_stream
 
 STATIC = Path(__file__).parent / "static"
+OPERATIONS = [*api_curation.OPERATIONS, *api_admin.OPERATIONS]
+API_VERSION = "1.0.0"
+
+
+async def openapi_document(request: Request) -> Response:
+    """The API's OpenAPI 3.1 document, made from the same list as its routes."""
+    return JSONResponse(api.openapi(OPERATIONS, API_VERSION))
 
 
 def create_app(
@@ -94,7 +104,15 @@ def create_app(
         Route("/embed/{feed}", pages.embed),
         Route("/display/{feed}", pages.display),
         Route("/healthz", pages.healthz),
-        Route("/api/sources", pages.sources),
+        Route("/api/openapi.json", openapi_document),
+        *api.routes(OPERATIONS),
+        Route("/console", console.queue_page),
+        Route("/console/log", console.log_page),
+        Route("/console/sources", console.sources_page),
+        Route("/console/users", console.users_page),
+        Route("/console/signin", console.signin, methods=["GET", "POST"]),
+        Route("/console/signout", console.signout, methods=["POST"]),
+        WebSocketRoute("/ws/console", console_stream),
         Route("/webhooks/{source}", webhooks.receive, methods=["POST"]),
         WebSocketRoute("/ws/feeds/{feed}", feed_stream),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import os
 from functools import cache
 from pathlib import Path
 from string import Template
@@ -11,9 +10,7 @@ from string import Template
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from ingest.schedule import next_runs
 from ticker.feeds import DEFAULT_FEED, FeedError
-from ticker.sources import health
 from ticker.store import NotFound, Store
 from web.state import AppState
 
@@ -74,14 +71,3 @@ async def healthz(request: Request) -> Response:
     state: AppState = request.app.state.voc
     comments = await state.readers.run(Store.total)
     return JSONResponse({"ok": True, "clients": state.hub.count(), "comments": comments})
-
-
-async def sources(request: Request) -> Response:
-    """Each source's health as JSON (the console will show it)."""
-    state: AppState = request.app.state.voc
-    rows = health(state.sources, await state.readers.run(Store.source_health), os.environ)
-    runs = next_runs(state.scheduler)
-    for row in rows:
-        if row["name"] in runs:
-            row["next_run"] = runs[row["name"]]
-    return JSONResponse(rows)

@@ -3,7 +3,10 @@ the writer), the hub, the feeds."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -11,9 +14,13 @@ from ticker.pipeline import Pipeline
 from ticker.readers import Readers
 from ticker.settings import Settings
 from ticker.sources import Source
+from ticker.store import Store
+from web.consoles import Consoles
 from web.hub import Hub
 from web.live import Live
 from web.session import Openings
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -25,4 +32,10 @@ class AppState:
     hub: Hub
     live: Live
     openings: Openings
+    consoles: Consoles = field(default_factory=Consoles)
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)  # background work ("pull now")
     scheduler: AsyncIOScheduler | None = field(default=None)
+
+    async def write(self, work: Callable[[Store], T]) -> T:
+        """Run `work` on the process's one writer, off the event loop."""
+        return await asyncio.to_thread(self.pipeline.writes.write, work)

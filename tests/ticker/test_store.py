@@ -31,6 +31,7 @@ def test_database_is_in_wal_mode_with_migrations_recorded(store: Store) -> None:
         "m008_quarantine_key_without_path",
         "m009_language",
         "m010_meta_index",
+        "m011_console",
     ]
 
 
@@ -38,7 +39,7 @@ def test_reopening_applies_nothing_twice(store: Store) -> None:
     """Opening an existing database keeps its rows and its migration record."""
     store.close()
     again = Store(store.path)
-    assert again.db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 10
+    assert again.db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 11
     assert [f.name for f in again.feeds()] == ["all"]
     again.close()
 
@@ -76,7 +77,7 @@ def test_curation_is_logged_with_who_and_what(store: Store, tagger: Tagger) -> N
     curation.pin(store, vid, "sam")
     log = store.curation_log(vid)
     assert [(r["actor"], r["action"]) for r in log] == [("dana", "hide"), ("sam", "pin")]
-    assert '"note": "duplicate of a pinned one"' in log[0]["detail"]
+    assert '"reason": "duplicate of a pinned one"' in log[0]["detail"]
     assert store.get(vid).state == "hidden" and store.get(vid).pinned
 
 
