@@ -201,3 +201,8 @@ def token_for(store: Store, email: str, scope: str, role: str | None = None) -> 
     except NotFound:
         make_user(store, email, role or {"read": "viewer", "curate": "curator"}.get(scope, scope))
     return accounts.add_token(email, scope)[0]
+
+
+def reader(store: Store) -> dict[str, str]:
+    """Headers with a read token, for tests that look at the API."""
+    return {"Authorization": f"Bearer {token_for(store, 'reader@example.com', 'read')}"}

@@ -29,6 +29,7 @@ TOKEN_PREFIX = "voc_"
 WINDOW = timedelta(minutes=15)
 ACCOUNT_LIMIT = 5
 ADDRESS_LIMIT = 20
+OIDC_STATE_LIFE = timedelta(minutes=10)  # from the sign-in button to the provider's answer
 
 
 class AccountError(ValueError):
@@ -269,6 +270,32 @@ class Accounts:
         with self.store.transaction():
             key = f"account:{email.strip().lower()}"
             self.db.execute("DELETE FROM signin_failures WHERE key = ?", [key])
+
+    # -- OpenID Connect sign-ins in flight ----------------------------------------------------
+
+    def save_oidc_state(self, state: str, nonce: str, verifier: str, next_url: str) -> None:
+        now = datetime.now(UTC)
+        with self.store.transaction():
+            self.db.execute(
+                "DELETE FROM oidc_states WHERE created_at < ?", [_stamp(now - OIDC_STATE_LIFE)]
+            )
+            self.db.execute(
+                "INSERT INTO oidc_states (state, nonce, verifier, next, created_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [state, nonce, verifier, next_url, _stamp(now)],
+            )
+
+    def take_oidc_state(self, state: str) -> dict[str, Any] | None:
+        """The sign-in a callback's state belongs to, once: a replayed state finds nothing."""
+        since = _stamp(datetime.now(UTC) - OIDC_STATE_LIFE)
+        with self.store.transaction():
+            rows = list(
+                self.db.query(
+                    "SELECT * FROM oidc_states WHERE state = ? AND created_at >= ?", [state, since]
+                )
+            )
+            self.db.execute("DELETE FROM oidc_states WHERE state = ?", [state])
+        return rows[0] if rows else None
 
     # -- sessions -------------------------------------------------------------------------------
 

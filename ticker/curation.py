@@ -206,6 +206,14 @@ def bulk(
     store: Store, ids: Sequence[str], action: str, actor: str, **args: Any
 ) -> tuple[str, list[Stored]]:
     """One action over many comments, in one transaction and one batch (one undo)."""
+    unique = check_bulk(ids, action)
+    batch = secrets.token_hex(6)
+    with store.transaction():
+        return batch, [ACTIONS[action](store, vid, actor, batch=batch, **args) for vid in unique]
+
+
+def check_bulk(ids: Sequence[str], action: str) -> list[str]:
+    """The distinct ids of a bulk action that may go ahead; CurationError says why not."""
     if action not in BULK:
         raise CurationError(f"{action!r} cannot be done in bulk; one of {', '.join(BULK)}")
     unique = list(dict.fromkeys(ids))
@@ -215,6 +223,4 @@ def bulk(
         raise CurationError(
             f"{len(unique):,} comments selected; one bulk action takes at most {MAX_BULK:,}"
         )
-    batch = secrets.token_hex(6)
-    with store.transaction():
-        return batch, [ACTIONS[action](store, vid, actor, batch=batch, **args) for vid in unique]
+    return unique

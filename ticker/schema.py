@@ -205,6 +205,10 @@ def m011_console(db: Database) -> None:
         "last_used_at TEXT, revoked_at TEXT)"
     )
     db.execute("CREATE TABLE signin_failures (key TEXT NOT NULL, at TEXT NOT NULL)")
+    db.execute(
+        "CREATE TABLE oidc_states (state TEXT PRIMARY KEY, nonce TEXT NOT NULL, verifier TEXT "
+        "NOT NULL, next TEXT NOT NULL, created_at TEXT NOT NULL)"
+    )
     db.execute("CREATE INDEX idx_signin_failures ON signin_failures (key, at)")
     db.execute(
         "CREATE TABLE notes (id INTEGER PRIMARY KEY, verbatim_id TEXT NOT NULL, actor TEXT NOT "

@@ -105,6 +105,31 @@ class Settings:
         "Role given to a person a trusted proxy or OpenID Connect signs in who has no account "
         "yet (viewer, curator, admin); empty: none, an admin adds them first.",
     )
+    oidc_issuer: str = _setting(
+        "",
+        "OpenID Connect issuer for console sign-in (https://login.microsoftonline.com/TENANT/v2.0, "
+        "https://ACCOUNT.okta.com, https://accounts.google.com, a Keycloak realm); empty: off.",
+    )
+    oidc_client_id: str = _setting("", "The console's client id at the OpenID provider.")
+    oidc_client_secret_env: str = _setting(
+        "VOC_OIDC_CLIENT_SECRET",
+        "Environment variable holding the client secret (unset: a public client, PKCE only).",
+    )
+    oidc_label: str = _setting("single sign-on", "What the sign-in button calls the provider.")
+    oidc_role_claim: str = _setting(
+        "groups", "ID token claim whose values `oidc_roles` maps to roles (groups, roles)."
+    )
+    oidc_roles: tuple[str, ...] = _setting(
+        (),
+        "CLAIM_VALUE=role pairs, comma-separated (cx-admins=admin,cx-team=curator); the highest "
+        "role matched is given at each sign-in. No match: the role an admin gave, or "
+        "`external_role`.",
+    )
+    public_url: str = _setting(
+        "",
+        "The console's address as people reach it (https://voc.example.com), for the OpenID "
+        "redirect; empty: the address of each request.",
+    )
     log_level: str = _setting("info", "Log level: debug, info, warning or error.")
 
     @classmethod

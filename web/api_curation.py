@@ -49,6 +49,8 @@ class _Guard:
         self.store, self.who, self.feeds = store, who, feeds
 
     def check(self, vid: str) -> None:
+        if not self.who.user.feeds:
+            return
         if not may_curate(self.who, self.feeds, self.store.row(vid)):
             raise Refused(
                 403,
@@ -118,9 +120,8 @@ async def bulk_action(request: Request, who: Identity, body: dict[str, Any]) -> 
         args["bucket"] = text_field(body, "bucket")
 
     def work(guard: _Guard) -> dict[str, Any]:
-        if len(set(ids)) <= curation.MAX_BULK:
-            for vid in dict.fromkeys(ids):
-                guard.check(vid)
+        for vid in curation.check_bulk(ids, action):
+            guard.check(vid)
         batch, done = curation.bulk(guard.store, ids, action, who.actor, **args)
         return {"batch": batch, "count": len(done)}
 

@@ -25,7 +25,7 @@ from ticker.readers import Readers
 from ticker.settings import Settings
 from ticker.sources import Source
 from ticker.writer import Writer
-from web import api, api_admin, api_curation, console, pages, webhooks, wsserver
+from web import api, api_admin, api_curation, console, oidc, pages, webhooks, wsserver
 from web.console_stream import console_stream
 from web.hub import Broker, Hub, LocalBroker
 from web.live import Live
@@ -112,6 +112,8 @@ def create_app(
         Route("/console/users", console.users_page),
         Route("/console/signin", console.signin, methods=["GET", "POST"]),
         Route("/console/signout", console.signout, methods=["POST"]),
+        Route("/console/oidc/start", oidc.start),
+        Route("/console/oidc/callback", oidc.callback),
         WebSocketRoute("/ws/console", console_stream),
         Route("/webhooks/{source}", webhooks.receive, methods=["POST"]),
         WebSocketRoute("/ws/feeds/{feed}", feed_stream),

@@ -14,7 +14,6 @@ import secrets
 from typing import Any
 from urllib.parse import parse_qs, quote
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
@@ -23,13 +22,9 @@ from ticker.accounts import Accounts, LockedOut
 from ticker.curation import HIDE_REASONS
 from ticker.store import Store
 from web.auth import COOKIE, Identity, Refused, client_address, identify
-from web.pages import TEMPLATES
 from web.state import AppState
+from web.templating import next_page, render, secure, session_cookie
 
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self' ws: wss:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
 SIGNIN_COOKIE = "voc_signin"  # the sign-in form's own CSRF token (double submit)
 MAX_FORM = 8192
 MAX_DELAY = 8.0
@@ -39,40 +34,6 @@ PAGES = {
     "sources": ("Sources", "read"),
     "users": ("Users and tokens", "admin"),
 }
-_env = Environment(
-    loader=FileSystemLoader(TEMPLATES),
-    autoescape=select_autoescape(["html"]),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-
-
-def render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    body = _env.get_template(name).render(**context)
-    return HTMLResponse(body, status, headers={"Content-Security-Policy": CSP})
-
-
-def _secure(request: Request) -> bool:
-    return request.url.scheme == "https"
-
-
-def _session_cookie(response: Response, request: Request, secret: str, hours: float) -> None:
-    response.set_cookie(
-        COOKIE,
-        secret,
-        max_age=int(hours * 3600),
-        path="/",
-        httponly=True,
-        samesite="lax",
-        secure=_secure(request),
-    )
-
-
-def _next(raw: str | None) -> str:
-    """Where to go after signing in: only a console page of this site (no open redirect)."""
-    if raw and raw.startswith("/console") and not raw.startswith("//") and "\\" not in raw:
-        return raw
-    return "/console"
 
 
 async def _form(request: Request) -> dict[str, str]:
@@ -86,12 +47,15 @@ async def _form(request: Request) -> dict[str, str]:
 
 
 def _signin_page(request: Request, status: int = 200, **context: Any) -> HTMLResponse:
+    state: AppState = request.app.state.voc
     token = secrets.token_urlsafe(24)
     page = render(
         "console/signin.html",
         status,
         csrf=token,
-        next=_next(request.query_params.get("next")),
+        next=next_page(request.query_params.get("next")),
+        sso=state.settings.oidc_label if state.settings.oidc_issuer else None,
+        signed_out=request.query_params.get("signed_out") == "1",
         **context,
     )
     page.set_cookie(
@@ -100,7 +64,7 @@ def _signin_page(request: Request, status: int = 200, **context: Any) -> HTMLRes
         path="/console",
         httponly=True,
         samesite="strict",
-        secure=_secure(request),
+        secure=secure(request),
     )
     return page
 
@@ -148,8 +112,8 @@ async def signin(request: Request) -> Response:
         return accounts.start_session(email, address, hours)[0]
 
     secret = await state.write(begin)
-    answer = RedirectResponse(_next(form.get("next")), 303)
-    _session_cookie(answer, request, secret, hours)
+    answer = RedirectResponse(next_page(form.get("next")), 303)
+    session_cookie(answer, request, secret, hours)
     answer.delete_cookie(SIGNIN_COOKIE, path="/console")
     return answer
 
@@ -228,7 +192,7 @@ def _page(name: str) -> Any:
                 title=title,
             )
         if secret:
-            _session_cookie(answer, request, secret, request.app.state.voc.settings.session_hours)
+            session_cookie(answer, request, secret, request.app.state.voc.settings.session_hours)
         return answer
 
     page.__name__ = f"{name}_page"

@@ -112,9 +112,7 @@ def test_tokens_are_capped_by_their_owner_expire_and_revoke(store: Store) -> Non
     accounts.revoke_token(token.id)
     assert accounts.token(secret) is None
     assert accounts.token("voc_made-up") is None
-    store.db.execute(
-        "UPDATE api_tokens SET expires_at = '2000-01-01T00:00:00Z', revoked_at = NULL"
-    )
+    store.db.execute("UPDATE api_tokens SET expires_at = '2000-01-01T00:00:00Z', revoked_at = NULL")
     assert accounts.token(secret) is None
 
 

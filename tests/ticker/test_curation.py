@@ -33,7 +33,12 @@ def test_a_mask_shows_on_screens_and_keeps_the_words(store: Store, comment: str)
 
 @pytest.mark.parametrize(
     ("start", "end", "said"),
-    [(30, 99, "outside the comment"), (-1, 3, "outside"), (4, 5, "only spaces"), (2, 7, "overlaps")],
+    [
+        (30, 99, "outside the comment"),
+        (-1, 3, "outside"),
+        (4, 5, "only spaces"),
+        (2, 7, "overlaps"),
+    ],
 )
 def test_a_bad_span_is_refused_and_changes_nothing(
     store: Store, comment: str, start: int, end: int, said: str
@@ -116,15 +121,13 @@ def test_bulk_limits_say_so(store: Store, comment: str) -> None:
 def test_ten_thousand_in_one_bulk_action(store: Store, tagger: Tagger) -> None:
     """The largest bulk action allowed goes through whole, and comes back whole."""
     ids = add(store, tagger, *(Verbatim("s", f"Great service {i}", f"t{i}") for i in range(10_000)))
-    batch, done = curation.bulk(store, ids, "hide", "dana")
+    batch, _ = curation.bulk(store, ids, "hide", "dana")
     assert store.count(state="hidden") == 10_000
     curation.undo_batch(store, batch, "dana")
     assert store.count(state="hidden") == 0
 
 
-def test_two_curators_at_once_the_last_wins_and_both_are_logged(
-    store: Store, comment: str
-) -> None:
+def test_two_curators_at_once_the_last_wins_and_both_are_logged(store: Store, comment: str) -> None:
     """Concurrent actions from two connections serialise; the log holds both, in order."""
     go = threading.Barrier(2)
     failed: list[BaseException] = []

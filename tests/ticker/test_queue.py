@@ -21,10 +21,24 @@ def stocked(store: Store, tagger: Tagger) -> list[str]:
     return add(
         store,
         tagger,
-        Verbatim("support", "The engineer was brilliant, thank you", "1", 5, "csat5",
-                 "2026-03-01", {"region": "EMEA"}),
-        Verbatim("support", "Delivery late again, nobody called", "2", 2, "csat5", "2026-03-05",
-                 {"region": "LATAM"}),
+        Verbatim(
+            "support",
+            "The engineer was brilliant, thank you",
+            "1",
+            5,
+            "csat5",
+            "2026-03-01",
+            {"region": "EMEA"},
+        ),
+        Verbatim(
+            "support",
+            "Delivery late again, nobody called",
+            "2",
+            2,
+            "csat5",
+            "2026-03-05",
+            {"region": "LATAM"},
+        ),
         Verbatim("reviews", "Shit app, crashes every single time", "3", 1, "stars5", "2026-03-09"),
         Verbatim("reviews", "Café très agréable, livraison rapide", "4", None, None, "2026-03-12"),
     )

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
-from tests.conftest import ROOT, UNIT, Running, add, serving, start_server
+from tests.conftest import UNIT, Running, add, serving, start_server
+from tests.web.conftest import SHOTS
 from ticker import curation
 from ticker.records import Verbatim
 from ticker.sentiment import Tagger
@@ -19,18 +18,6 @@ from ticker.store import Store
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = ROOT / "tests" / "screenshots"
-FLAGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 HOSTILE = (
     'Great <img src=x onerror="window.__xss=1"> service <script>window.__xss=2</script> &lt;b&gt;'
 )
@@ -45,23 +32,6 @@ COMMENTS = [
     Verbatim("reviews", "The fridge arrived dented and the refund was slow.", "b2", 2, "stars5"),
 ]
 WIDGET = "document.querySelector('voc-ticker')"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Debian's Chromium; in CI a missing browser fails the run instead of skipping.
-
-    Module-scoped: Playwright's sync API runs an event loop in this thread, which must be gone
-    before the asyncio tests of other modules start theirs.
-    """
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is missing at /usr/bin/chromium; scripts/test installs it")
-        pytest.skip("Chromium is not installed; `bash scripts/test` installs it")
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(params=["http-port", "stream-port"])

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import UNIT, serving, wait_quietly
+from tests.conftest import UNIT, reader, serving, wait_quietly
 from tests.fakes.zendesk import TOKEN, USER, FakeZendesk, rating, running
 from ticker.settings import Settings
 from ticker.sources import Source
@@ -41,7 +41,7 @@ def test_a_scheduled_source_is_pulled_and_keeps_being_pulled(
         wait_for(lambda: store.count(source="zd") == 1)
         fake.ratings.append(rating(2, "bad", "Nobody called me back."))
         wait_for(lambda: store.count(source="zd") == 2)
-        [row] = httpx.get(f"{server.http}/api/sources").json()
+        [row] = httpx.get(f"{server.http}/api/v1/sources", headers=reader(store)).json()
         assert row["status"] == "ok" and row["next_run"]
 
 
@@ -53,11 +53,16 @@ def test_a_refused_token_pauses_the_source(
     fake = FakeZendesk([rating(1)])
     with running(fake) as url, serving(settings, sources=scheduled(url)) as server:
         wait_for(
-            lambda: httpx.get(f"{server.http}/api/sources").json()[0]["status"] == "auth failed"
+            lambda: (
+                httpx.get(f"{server.http}/api/v1/sources", headers=reader(store)).json()[0][
+                    "status"
+                ]
+                == "auth failed"
+            )
         )
         asked = len(fake.requests)
         wait_quietly(1.0)  # three intervals: a retry loop would have asked again
-        [row] = httpx.get(f"{server.http}/api/sources").json()
+        [row] = httpx.get(f"{server.http}/api/v1/sources", headers=reader(store)).json()
         assert row["next_run"] is None and len(fake.requests) == asked == 1
 
 
@@ -106,5 +111,5 @@ def test_servers_leave_the_pulls_to_the_worker_when_told(
     told = replace(settings, pull_in_server=False)
     with running(fake) as url, serving(told, sources=scheduled(url)) as server:
         wait_quietly(0.5)
-        [row] = httpx.get(f"{server.http}/api/sources").json()
-        assert fake.requests == [] and "next_run" not in row
+        [row] = httpx.get(f"{server.http}/api/v1/sources", headers=reader(store)).json()
+        assert fake.requests == [] and row["next_run"] is None

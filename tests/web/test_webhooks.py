@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.conftest import ROOT, Running, start_server
+from tests.conftest import ROOT, Running, reader, start_server
 from ticker.settings import Settings
 from ticker.sources import Source
 from ticker.store import Store
@@ -193,10 +193,11 @@ def test_an_unknown_source_is_404(hooks: Running) -> None:
     assert post(hooks, "nope", GENERIC, generic_headers(GENERIC)).status_code == 404
 
 
-def test_sources_health_over_http(hooks: Running) -> None:
-    """/api/sources shows each configured source; a delivery turns it from waiting to ok."""
+def test_sources_health_over_http(hooks: Running, store: Store) -> None:
+    """/api/v1/sources shows each configured source; a delivery turns it from waiting to ok."""
     post(hooks, "generic", GENERIC, generic_headers(GENERIC))
-    status = {row["name"]: row["status"] for row in httpx.get(f"{hooks.http}/api/sources").json()}
+    rows = httpx.get(f"{hooks.http}/api/v1/sources", headers=reader(store)).json()
+    status = {row["name"]: row["status"] for row in rows}
     assert status == {
         "generic": "ok",
         "typeform": "waiting",

@@ -120,6 +120,8 @@
     q('.why').textContent = card.why;
     const notes = q('.notes');
     notes.replaceChildren(...(card.notes || []).map((n) => el('li', `${n.actor}: ${n.text}`)));
+    const approve = li.querySelector('[data-act="approve"]');
+    if (approve) approve.disabled = card.state === 'approved';
     const pin = li.querySelector('[data-act="pin"] span');
     if (pin) pin.textContent = card.pinned ? 'Unpin' : 'Pin';
     const retag = li.querySelector('select[data-act="retag"]');
@@ -324,7 +326,7 @@
     if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
     if (document.querySelector('dialog[open]')) return;
     const t = ev.target;
-    if (t.matches && t.matches('input, select, textarea') && !t.classList.contains('pick')) {
+    if (t.matches && t.matches('input:not([type=radio]):not([type=checkbox]), select, textarea')) {
       if (ev.key === 'Escape') t.blur();
       return;
     }

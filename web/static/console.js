@@ -46,6 +46,7 @@
     const badge = document.querySelector('[data-voc-pending]');
     if (badge) {
       badge.textContent = String(counts.pending);
+      badge.classList.toggle('zero', counts.pending === 0);
       badge.title = `${counts.pending} comment${counts.pending === 1 ? '' : 's'} waiting for a curator`;
     }
     document.title = document.title.replace(/^\(\d+\) /, '');

@@ -1,0 +1,244 @@
+"""The REST API against a real server: scopes, roles, curation reaching the store, the log,
+and the OpenAPI document held to the routes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import replace
+
+import httpx
+import pytest
+
+from tests.conftest import Running, add, make_user, serving, token_for
+from ticker.feeds import Feed, FeedFilter
+from ticker.records import Verbatim
+from ticker.sentiment import Tagger
+from ticker.settings import Settings
+from ticker.store import Store
+from web.app import OPERATIONS
+
+COMMENTS = [
+    Verbatim("support", "The engineer was brilliant, thank you", "1", 5, "csat5"),
+    Verbatim("support", "Delivery late again, nobody called me", "2", 2, "csat5"),
+    Verbatim(
+        "retail", "Shit store, rude staff at the till", "3", 1, "stars5", meta={"store": "Leeds"}
+    ),
+]
+
+
+@pytest.fixture
+def ids(store: Store, tagger: Tagger) -> list[str]:
+    return add(store, tagger, *COMMENTS)
+
+
+@pytest.fixture
+def api(settings: Settings, ids: list[str]) -> Iterator[Running]:
+    with serving(settings) as server:
+        yield server
+
+
+def client(server: Running, token: str | None = None) -> httpx.Client:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return httpx.Client(base_url=server.http, headers=headers, timeout=30)
+
+
+def concrete(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", "x", path)
+
+
+def test_every_operation_without_a_token_is_401(api: Running) -> None:
+    """Nothing of the API answers anyone who has not said who they are."""
+    with client(api) as c:
+        for op in OPERATIONS:
+            r = c.request(op.method, concrete(op.path), json={} if op.body else None)
+            assert r.status_code == 401, (op.method, op.path, r.text)
+            assert "sign in first" in r.json()["error"]
+
+
+def test_every_operation_beyond_a_tokens_scope_is_403(api: Running, store: Store) -> None:
+    """A read token may read; asked to curate or administer, 403 and a reason."""
+    read = token_for(store, "viewer@example.com", "read")
+    curate = token_for(store, "curator@example.com", "curate")
+    with client(api, read) as r, client(api, curate) as c:
+        for op in OPERATIONS:
+            for who, scope in ((r, "read"), (c, "curate")):
+                rank = {"read": 0, "curate": 1, "admin": 2}
+                if rank[op.need] > rank[scope]:
+                    got = who.request(op.method, concrete(op.path), json={} if op.body else None)
+                    assert got.status_code == 403, (scope, op.method, op.path, got.text)
+                    assert f"this needs {op.need}" in got.json()["error"]
+
+
+def test_an_unknown_revoked_or_malformed_token_is_401(api: Running, store: Store) -> None:
+    """Each says what is wrong with what was sent."""
+    secret = token_for(store, "curator@example.com", "curate")
+    with client(api, "voc_not-a-real-one") as c:
+        assert "unknown, expired or revoked" in c.get("/api/v1/me").json()["error"]
+    with httpx.Client(base_url=api.http, headers={"Authorization": "Basic abc"}) as c:
+        assert "Bearer" in c.get("/api/v1/me").json()["error"]
+    from ticker.accounts import Accounts
+
+    [token] = Accounts(store).tokens()
+    Accounts(store).revoke_token(token.id)
+    with client(api, secret) as c:
+        assert c.get("/api/v1/me").status_code == 401
+
+
+def test_curation_through_the_api_reaches_the_store_and_the_log(
+    api: Running, store: Store, ids: list[str]
+) -> None:
+    """Approve, hide with a reason, pin, mask, re-tag, note: each answers the card as it is."""
+    token = token_for(store, "dana@example.com", "curate")
+    with client(api, token) as c:
+        pending = c.get("/api/v1/queue", params={"state": "pending"}).json()["items"]
+        assert [p["id"] for p in pending] == [ids[2]]
+        card = c.post(f"/api/v1/comments/{ids[2]}/approve").json()
+        assert card["state"] == "approved" and "approve by dana@example.com" in card["why"]
+        card = c.post(f"/api/v1/comments/{ids[1]}/hide", json={"reason": "duplicate"}).json()
+        assert card["state"] == "hidden"
+        card = c.post(f"/api/v1/comments/{ids[0]}/mask", json={"start": 4, "end": 12}).json()
+        assert card["screen_text"] == "The [masked] was brilliant, thank you"
+        card = c.post(f"/api/v1/comments/{ids[0]}/retag", json={"bucket": "neutral"}).json()
+        assert (card["bucket"], card["bucket_by"]) == (
+            "neutral",
+            f"dana@example.com (token {card['bucket_by'].split()[-1]}",
+        )
+        assert (
+            c.post(f"/api/v1/comments/{ids[0]}/notes", json={"text": "ask Sam"}).status_code == 201
+        )
+        one = c.get(f"/api/v1/comments/{ids[0]}").json()
+        assert [n["text"] for n in one["notes"]] == ["ask Sam"]
+        assert [e["action"] for e in one["events"]] == ["note", "retag", "mask"]
+    assert store.get(ids[0]).text == COMMENTS[0].text  # the customer's words stay
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status", "said"),
+    [
+        ("/api/v1/comments/ID0/mask", {"start": 10, "end": 999}, 422, "outside the comment"),
+        ("/api/v1/comments/ID0/mask", {"start": "a", "end": 3}, 422, "whole number"),
+        ("/api/v1/comments/ID0/retag", {"bucket": "awful"}, 422, "not one of"),
+        ("/api/v1/comments/nope/approve", {}, 404, "no verbatim"),
+        ("/api/v1/bulk", {"ids": "all", "action": "hide"}, 422, "list of comment ids"),
+        ("/api/v1/bulk", {"ids": ["ID0"], "action": "mask"}, 422, "cannot be done in bulk"),
+        ("/api/v1/events/abc/undo", None, 422, "not an event number"),
+    ],
+)
+def test_bad_requests_are_4xx_with_a_message_and_change_nothing(
+    api: Running, store: Store, ids: list[str], path: str, body: object, status: int, said: str
+) -> None:
+    """Whatever a caller sends wrong, a 4xx that says what; never a 500; nothing logged."""
+    token = token_for(store, "dana@example.com", "curate")
+    with client(api, token) as c:
+        r = c.post(path.replace("ID0", ids[0]), json=body)
+    assert r.status_code == status and said in r.json()["error"]
+    assert store.curation_log() == []
+
+
+def test_a_body_that_is_not_json_or_too_big(api: Running, store: Store, ids: list[str]) -> None:
+    """400 for what is not JSON, 413 past a megabyte."""
+    token = token_for(store, "dana@example.com", "curate")
+    with client(api, token) as c:
+        url = f"/api/v1/comments/{ids[0]}/hide"
+        assert c.post(url, content=b"{nope").status_code == 400
+        assert c.post(url, content=b"[" * 2_000_000).status_code == 413
+
+
+def test_bulk_and_its_one_undo(api: Running, store: Store, ids: list[str]) -> None:
+    """A bulk hide is one batch; undoing the batch brings every comment back."""
+    token = token_for(store, "dana@example.com", "curate")
+    with client(api, token) as c:
+        done = c.post("/api/v1/bulk", json={"ids": ids, "action": "hide"}).json()
+        assert done["count"] == 3 and store.count(state="hidden") == 3
+        undone = c.post(f"/api/v1/batches/{done['batch']}/undo").json()
+        assert undone["count"] == 3 and store.count(state="hidden") == 0
+
+
+def test_a_curator_limited_to_a_feed_acts_only_there(
+    settings: Settings, store: Store, ids: list[str]
+) -> None:
+    """Named feeds bound a curator: another feed's comment is 403 and stays as it was."""
+    store.save_feed(Feed("retail", "Retail", FeedFilter(sources=("retail",))))
+    make_user(store, "rita@example.com", "curator", ("retail",))
+    from ticker.accounts import Accounts
+
+    secret, _ = Accounts(store).add_token("rita@example.com", "curate")
+    with serving(settings) as server, client(server, secret) as c:
+        assert c.post(f"/api/v1/comments/{ids[2]}/approve").status_code == 200
+        refused = c.post(f"/api/v1/comments/{ids[0]}/hide")
+        assert refused.status_code == 403 and "outside the feeds" in refused.json()["error"]
+        bulk = c.post("/api/v1/bulk", json={"ids": ids, "action": "hide"})
+        assert bulk.status_code == 403
+    assert store.count(state="hidden") == 0
+
+
+def test_admins_manage_people_and_tokens(api: Running, store: Store) -> None:
+    """Add a person, change their role, make a token shown once, revoke it, remove them."""
+    admin = token_for(store, "ann@example.com", "admin")
+    with client(api, admin) as c:
+        weak = c.post(
+            "/api/v1/users",
+            json={"email": "x@example.com", "role": "viewer", "password": "password1234"},
+        )
+        assert weak.status_code == 422 and "most common" in weak.json()["error"]
+        made = c.post("/api/v1/users", json={"email": "Bo@Example.com", "role": "viewer"})
+        assert made.json()["email"] == "bo@example.com"
+        assert (
+            c.patch("/api/v1/users/bo@example.com", json={"role": "curator"}).json()["role"]
+            == "curator"
+        )
+        token = c.post("/api/v1/tokens", json={"email": "bo@example.com", "scope": "curate"})
+        assert token.status_code == 201 and token.json()["secret"].startswith("voc_")
+        listed = c.get("/api/v1/tokens").json()
+        assert all("secret" not in t and "hash" not in t for t in listed)
+        with client(api, token.json()["secret"]) as bo:
+            assert bo.get("/api/v1/me").json()["email"] == "bo@example.com"
+            assert bo.get("/api/v1/users").status_code == 403  # a curator manages no one
+            c.delete(f"/api/v1/tokens/{token.json()['id']}")
+            assert bo.get("/api/v1/me").status_code == 401
+        assert c.delete("/api/v1/users/bo@example.com").status_code == 200
+        last = c.delete("/api/v1/users/ann@example.com")
+        assert last.status_code == 422 and "last admin" in last.json()["error"]
+
+
+def test_the_log_filters_and_exports_csv_without_formulas(
+    api: Running, store: Store, ids: list[str]
+) -> None:
+    """Filter by person and action; the CSV defuses cells a spreadsheet would run."""
+    token = token_for(store, "dana@example.com", "curate")
+    with client(api, token) as c:
+        c.post(f"/api/v1/comments/{ids[0]}/hide", json={"reason": '=HYPERLINK("x")'})
+        c.post(f"/api/v1/comments/{ids[1]}/pin")
+        hides = c.get("/api/v1/log", params={"action": "hide"}).json()["items"]
+        assert [e["verbatim_id"] for e in hides] == [ids[0]] and hides[0]["undoable"]
+        r = c.get("/api/v1/log", params={"format": "csv"})
+    assert r.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert [row["action"] for row in rows] == ["pin", "hide"]
+    assert rows[1]["reason"] == '\'=HYPERLINK("x")'
+
+
+def test_openapi_matches_the_routes_and_names_each_scope(api: Running) -> None:
+    """Every route of /api/v1 is in the document with its scope, and nothing else is."""
+    doc = httpx.get(f"{api.http}/api/openapi.json").json()
+    assert doc["openapi"] == "3.1.0"
+    documented = {(m.upper(), p) for p, ops in doc["paths"].items() for m in ops}
+    assert documented == {(op.method, op.path) for op in OPERATIONS}
+    for path, ops in doc["paths"].items():
+        for method, entry in ops.items():
+            assert entry["x-scope"] in ("read", "curate", "admin"), (method, path)
+            assert "Needs " in entry["description"]
+    from web.app import create_app
+
+    app = create_app(replace(api.settings))
+    routed = {
+        (m, r.path)
+        for r in app.routes
+        if getattr(r, "path", "").startswith("/api/v1")
+        for m in (r.methods or ())
+        if m != "HEAD"
+    }
+    assert routed == documented

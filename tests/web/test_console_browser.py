@@ -1,0 +1,197 @@
+"""The console in real Chromium: sign in, curate by keyboard, see it on an embed page in a
+second browser, undo, sign out; screenshots of each page, and axe-core on every page."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page
+
+from tests.conftest import PASSWORD, UNIT, Running, add, make_user, serving
+from tests.web.conftest import SHOTS, axe_violations
+from ticker.records import Verbatim
+from ticker.sentiment import Tagger
+from ticker.settings import Settings
+from ticker.store import Store
+
+pytestmark = pytest.mark.browser
+WIDGET = "document.querySelector('voc-ticker')"
+PENDING = "Shit service at the Leeds store, Mira was rude"
+COMMENTS = [
+    Verbatim(
+        "support",
+        "The technician was friendly and fixed it fast. Thank you!",
+        "g1",
+        5,
+        "csat5",
+        meta={"region": "EMEA", "question": "Anything else to tell us?"},
+    ),
+    Verbatim("support", "Delivery was late and nobody called.", "b1", 2, "csat5"),
+    Verbatim("retail", PENDING, "u1", 1, "stars5", meta={"store": "Leeds"}),
+    Verbatim("nps", "Love the new app, so easy to track my order", "g2", 10, "nps"),
+    Verbatim("nps", 'Great <img src=x onerror="window.__xss=1"> app', "x1", 9, "nps"),
+]
+
+
+@pytest.fixture
+def console(settings: Settings, store: Store, tagger: Tagger) -> Iterator[Running]:
+    add(store, tagger, *COMMENTS)
+    make_user(store, "ann@example.com", "admin")
+    with serving(settings) as server:
+        yield server
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    made = browser.new_context(viewport={"width": 1280, "height": 900})
+    yield made
+    made.close()
+
+
+def signed_in(context: BrowserContext, server: Running) -> Page:
+    page = context.new_page()
+    page.goto(f"{server.http}/console")
+    page.fill("#email", "ann@example.com")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector(".card", timeout=10_000 * UNIT)
+    page.wait_for_function("() => document.querySelector('.live.on')", timeout=10_000 * UNIT)
+    return page
+
+
+def widget_texts(page: Page) -> list[str]:
+    return page.evaluate(
+        f"[...{WIDGET}.shadowRoot.querySelectorAll('.item .text')].map(e => e.textContent)"
+    )
+
+
+def wait_on_screen(page: Page, condition: str) -> float:
+    """Seconds until the embed page's comments satisfy a JS condition on `texts`."""
+    started = time.monotonic()
+    page.wait_for_function(
+        f"() => {{ const r = {WIDGET}?.shadowRoot; if (!r) return false;"
+        " const texts = [...r.querySelectorAll('.item .text')].map(e => e.textContent);"
+        f" return {condition}; }}",
+        timeout=5_000 * UNIT,
+    )
+    return time.monotonic() - started
+
+
+def test_curate_by_keyboard_and_see_it_on_screens(
+    console: Running, browser: Browser, context: BrowserContext
+) -> None:
+    """Approve with `a`, mask with `m`, undo with `u`: each reaches an embed page in a second."""
+    queue = signed_in(context, console)
+    cards = queue.locator(".card")
+    assert cards.count() == 1 and PENDING in cards.first.inner_text()
+    screen_context = browser.new_context(viewport={"width": 1280, "height": 400})
+    try:
+        screen = screen_context.new_page()
+        screen.goto(f"{console.http}/embed/all")
+        wait_on_screen(screen, "texts.length > 0")
+        assert PENDING not in widget_texts(screen)
+
+        queue.keyboard.press("a")
+        took = wait_on_screen(screen, f"texts.includes({PENDING!r})")
+        assert took < 1.0 * UNIT + 0.5, f"approve reached the screen in {took:.2f} s"
+
+        # approved, so no longer waiting: the pending view empties
+        queue.wait_for_function("() => document.querySelectorAll('.card').length === 0")
+        queue.click("text=All")
+        queue.locator(".card", has_text="Mira").wait_for(timeout=5_000 * UNIT)
+        queue.locator(".card", has_text="Mira").click(position={"x": 5, "y": 5})
+        queue.evaluate(
+            """() => { const t = [...document.querySelectorAll('.card .text')]
+              .find(e => e.textContent.includes('Mira')).firstChild;
+              const at = t.nodeValue.indexOf('Mira'); const r = document.createRange();
+              r.setStart(t, at); r.setEnd(t, at + 4);
+              getSelection().removeAllRanges(); getSelection().addRange(r); }"""
+        )
+        queue.keyboard.press("m")
+        queue.wait_for_selector(".card .text mark[data-label=masked]", timeout=5_000 * UNIT)
+        wait_on_screen(screen, "texts.some(t => t.includes('[masked] was rude'))")
+        assert "Mira" not in " ".join(widget_texts(screen))
+        queue.screenshot(path=SHOTS / "console-queue-masked.png")
+
+        queue.keyboard.press("u")
+        wait_on_screen(screen, "texts.some(t => t.includes('Mira was rude'))")
+        queue.keyboard.press("u")  # the approval: no longer the latest event on it, so refused
+        queue.wait_for_selector("[data-voc-toast].error", timeout=5_000 * UNIT)
+        assert "no longer the latest" in queue.inner_text("[data-voc-toast]")
+        assert PENDING in widget_texts(screen)
+    finally:
+        screen_context.close()
+    queue.click("text=Sign out")
+    queue.wait_for_url("**/console/signin?signed_out=1")
+    queue.goto(f"{console.http}/console")
+    assert "/console/signin" in queue.url
+
+
+def test_keys_move_select_and_explain(console: Running, context: BrowserContext) -> None:
+    """j/k move between cards, x selects for a bulk action, ? lists the keys."""
+    queue = signed_in(context, console)
+    queue.click("text=Shown")
+    queue.wait_for_function("() => document.querySelectorAll('.card').length === 4")
+    queue.keyboard.press("j")
+    assert queue.evaluate("document.querySelector('.card.current').dataset.index") == "1"
+    queue.keyboard.press("x")
+    queue.keyboard.press("j")
+    queue.keyboard.press("x")
+    assert queue.inner_text("[data-voc-selected]") == "2 selected"
+    queue.keyboard.press("?")
+    assert queue.is_visible("[data-voc-keys]")
+    queue.keyboard.press("Escape")
+    hostile = queue.locator(".card", has_text="onerror")
+    assert hostile.count() == 1 and queue.evaluate("window.__xss") is None
+
+
+@pytest.mark.parametrize("path", ["/console", "/console/log", "/console/sources", "/console/users"])
+def test_console_pages_look_right_and_pass_axe(
+    console: Running, context: BrowserContext, path: str
+) -> None:
+    """Each page, saved as a picture to look at, with no serious or critical axe finding."""
+    page = signed_in(context, console)
+    if path != "/console":
+        page.goto(console.http + path)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(300)
+    name = "console-" + (path.rsplit("/", 1)[-1] if path != "/console" else "queue")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / f"{name}.png", full_page=path != "/console")
+    assert axe_violations(page) == []
+    page.emulate_media(color_scheme="dark")
+    assert axe_violations(page) == []
+
+
+def test_the_sign_in_page_looks_right_and_passes_axe(
+    console: Running, context: BrowserContext
+) -> None:
+    """The first thing a curator sees, with a wrong password's message."""
+    page = context.new_page()
+    page.goto(f"{console.http}/console/signin")
+    page.fill("#email", "ann@example.com")
+    page.fill("#password", "not the right one")
+    page.click("button[type=submit]")
+    page.wait_for_selector("[role=alert]")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / "console-signin.png")
+    assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("path", ["/", "/embed/all", "/display/all"])
+def test_public_pages_pass_axe(console: Running, context: BrowserContext, path: str) -> None:
+    """The pages every employee sees: no serious or critical accessibility finding."""
+    page = context.new_page()
+    page.goto(console.http + path)
+    page.wait_for_timeout(1000)
+    assert axe_violations(page) == []
+
+
+def test_the_audit_finds_what_it_should(console: Running, context: BrowserContext) -> None:
+    """axe really runs: an image without a text alternative is reported."""
+    page = context.new_page()
+    page.goto(f"{console.http}/console/signin")
+    page.evaluate("() => document.body.append(document.createElement('img'))")
+    assert "image-alt" in {v["id"] for v in axe_violations(page)}
