@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ticker import masks
+from ticker import masks, spotlight
 from ticker.records import ALL_BUCKETS, Stored
 from ticker.rows import shown_column
 from ticker.store import Store, now
@@ -172,6 +172,11 @@ def undo(store: Store, event_id: int, actor: str, batch: str | None = None) -> U
             store.db.execute("DELETE FROM notes WHERE id = ?", [detail.get("note")])
         if event["action"] == "retag":
             store.db.execute("DELETE FROM labels WHERE id = ?", [detail.get("label")])
+        if event["action"] == "spotlight":  # back to the playlist, if it is still showing
+            store.db.execute(
+                "DELETE FROM spotlights WHERE feed = ? AND verbatim_id = ?",
+                [detail.get("feed"), vid],
+            )
         stored = store.curate(
             vid, "undo", actor, extra={"undoes": event_id}, batch=batch, **detail.get("before", {})
         )
@@ -198,6 +203,7 @@ ACTIONS: dict[str, Action] = {
     "mask": mask,
     "unmask": unmask,
     "note": note,
+    "spotlight": spotlight.start,
 }
 BULK = ("approve", "hide", "pin", "unpin", "retag")  # what one choice can mean for many
 

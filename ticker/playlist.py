@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from ticker import protocol
 from ticker.feeds import Feed
 from ticker.mixer import build_playlist
 from ticker.protocol import Event, Item
+from ticker.spotlight import current
 from ticker.store import NotFound, Store
 
 log = logging.getLogger("voc_ticker.playlist")
@@ -110,6 +112,14 @@ def current_items(store: Store, feed: Feed, max_chars: int) -> list[Item]:
     return [s.to_item(max_chars, shown) for s in build_playlist(candidates, feed.mix)]
 
 
+class Shown(NamedTuple):
+    """What screens of a feed have: its definition, its playlist, and a spotlight if any."""
+
+    feed: Feed
+    items: list[Item]
+    spot: protocol.Spot | None = None
+
+
 class Playlists:
     """The last playlist sent for each watched feed, so a change becomes a small diff.
 
@@ -119,18 +129,19 @@ class Playlists:
 
     def __init__(self, max_chars: int) -> None:
         self.max_chars = max_chars
-        self._shown: dict[str, tuple[Feed, list[Item]]] = {}
+        self._shown: dict[str, Shown] = {}
 
-    def cached(self, name: str) -> tuple[Feed, list[Item]] | None:
+    def cached(self, name: str) -> Shown | None:
         """The feed and playlist screens have now, if it is tracked."""
         return self._shown.get(name)
 
-    def snapshot(self, store: Store, name: str) -> tuple[Feed, list[Item]]:
+    def snapshot(self, store: Store, name: str) -> Shown:
         """The feed and its playlist now, for a client's first message; raises NotFound."""
         shown = self._shown.get(name)
         if shown is None:
             feed = store.feed(name)
-            shown = self._shown[name] = (feed, current_items(store, feed, self.max_chars))
+            items = current_items(store, feed, self.max_chars)
+            shown = self._shown[name] = Shown(feed, items, current(store, feed, self.max_chars))
         return shown
 
     def tracked(self) -> list[str]:
@@ -160,18 +171,21 @@ class Playlists:
         return changed
 
     def _refresh(self, store: Store, name: str) -> list[Event]:
-        old_feed, old = self._shown[name]
+        old_feed, old, old_spot = self._shown[name]
         try:
             feed = store.feed(name)
         except NotFound:
             self.forget(name)
             return [protocol.remove(i["id"]) for i in old]
         new = settle(old, current_items(store, feed, self.max_chars), feed.mix.spaced)
-        events = diff(old, new)
+        spot = current(store, feed, self.max_chars)
+        events: list[Event] = list(diff(old, new))
         if feed.display != old_feed.display:
             events.append(protocol.display(display_fields(feed)))
+        if spot != old_spot:
+            events.append(protocol.spotlight(spot))
         if events or feed != old_feed:
-            self._shown[name] = (feed, new)
+            self._shown[name] = Shown(feed, new, spot)
         return events
 
 
@@ -181,6 +195,9 @@ def display_fields(feed: Feed) -> protocol.DisplayFields:
     return {"speed": d.speed, "direction": d.direction, "theme": d.theme}
 
 
-def snapshot_message(feed: Feed, items: list[Item], heartbeat: float) -> protocol.Snapshot:
+def snapshot_message(shown: Shown, heartbeat: float) -> protocol.Snapshot:
     """The first message every client gets (docs/protocol.md)."""
-    return protocol.snapshot(feed.name, feed.title, display_fields(feed), heartbeat, items)
+    feed = shown.feed
+    return protocol.snapshot(
+        feed.name, feed.title, display_fields(feed), heartbeat, shown.items, shown.spot
+    )

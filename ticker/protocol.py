@@ -18,6 +18,14 @@ class DisplayFields(TypedDict):
     theme: str
 
 
+class Spot(TypedDict):
+    """A comment shown large on every screen of a feed until `until` (`seconds` in all)."""
+
+    item: Item
+    until: str
+    seconds: float
+
+
 class Snapshot(TypedDict):
     type: Literal["snapshot"]
     feed: str
@@ -25,6 +33,12 @@ class Snapshot(TypedDict):
     display: DisplayFields
     heartbeat: float
     items: list[Item]
+    spotlight: Spot | None
+
+
+class Spotlight(TypedDict):
+    type: Literal["spotlight"]
+    spotlight: Spot | None  # None: back to the playlist
 
 
 class Placed(TypedDict):
@@ -58,15 +72,30 @@ class Bare(TypedDict):
     type: Literal["pong", "ping"]
 
 
-Event = Placed | Remove | DisplayChange  # a change to a playlist
+Event = Placed | Remove | DisplayChange | Spotlight  # a change to what screens show
 Message = Snapshot | Event | Heartbeat | Error | Bare
 
-SERVER_TYPES = ("snapshot", "add", "update", "remove", "display", "heartbeat", "error", "pong")
+SERVER_TYPES = (
+    "snapshot",
+    "add",
+    "update",
+    "remove",
+    "display",
+    "spotlight",
+    "heartbeat",
+    "error",
+    "pong",
+)
 CLIENT_TYPES = ("ping",)
 
 
 def snapshot(
-    feed: str, title: str, display: DisplayFields, heartbeat: float, items: list[Item]
+    feed: str,
+    title: str,
+    display: DisplayFields,
+    heartbeat: float,
+    items: list[Item],
+    spot: Spot | None = None,
 ) -> Snapshot:
     """The first message every client gets: it replaces all the client knew."""
     return {
@@ -76,7 +105,12 @@ def snapshot(
         "display": display,
         "heartbeat": heartbeat,
         "items": items,
+        "spotlight": spot,
     }
+
+
+def spotlight(spot: Spot | None) -> Spotlight:
+    return {"type": "spotlight", "spotlight": spot}
 
 
 def add(item: Item, index: int) -> Placed:

@@ -219,6 +219,10 @@ def m011_console(db: Database) -> None:
         "CREATE TABLE labels (id INTEGER PRIMARY KEY, verbatim_id TEXT NOT NULL, bucket TEXT "
         "NOT NULL, tagged TEXT NOT NULL, actor TEXT NOT NULL, at TEXT NOT NULL)"
     )
+    db.execute(
+        "CREATE TABLE spotlights (feed TEXT PRIMARY KEY, verbatim_id TEXT NOT NULL, "
+        "until TEXT NOT NULL, actor TEXT NOT NULL, at TEXT NOT NULL)"
+    )
     db.table("verbatims").add_column("curator_masks", str, not_null_default="[]")
     db.table("verbatims").add_column("bucket_by", str)
     db.table("curation_log").add_column("batch", str)

@@ -20,6 +20,7 @@ from ticker.accounts import AccountError
 from ticker.curation import CurationError
 from ticker.passwords import PasswordRejected
 from ticker.queue import QueryError
+from ticker.spotlight import SpotlightError
 from ticker.store import Busy, NotFound, StoreError
 from web.auth import Identity, Refused, require
 from web.state import AppState
@@ -106,7 +107,7 @@ def _endpoint(op: Operation) -> Callable[[Request], Awaitable[Response]]:
             return error(exc.status, exc.message, exc.headers)
         except NotFound as exc:
             return error(404, str(exc.args[0]) if exc.args else "not found")
-        except (CurationError, QueryError, AccountError, PasswordRejected) as exc:
+        except (CurationError, SpotlightError, QueryError, AccountError, PasswordRejected) as exc:
             return error(422, str(exc))
         except Busy as exc:
             return error(503, str(exc), {"Retry-After": "2"})

@@ -8,7 +8,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ticker import audit, curation, queue
+from ticker import audit, curation, queue, spotlight
 from ticker.masks import DEFAULT_LABEL
 from ticker.queue import Query
 from ticker.records import ALL_BUCKETS
@@ -48,6 +48,10 @@ class _Guard:
     def __init__(self, store: Store, who: Identity, feeds: list[Any]) -> None:
         self.store, self.who, self.feeds = store, who, feeds
 
+    def check_feed(self, feed: str) -> None:
+        if self.who.user.feeds and feed not in self.who.user.feeds:
+            raise Refused(403, f"{self.who.user.email} does not curate the feed {feed!r}")
+
     def check(self, vid: str) -> None:
         if not self.who.user.feeds:
             return
@@ -74,8 +78,13 @@ def _acting(action: str, **fixed: Any) -> Callable[..., Any]:
             args["start"] = int_field(body, "start")
         if action == "note":
             args["text"] = text_field(body, "text")
+        if action == "spotlight":
+            args.update(feed=text_field(body, "feed"), seconds=int_field(body, "seconds"))
+            args["reason"] = text_field(body, "reason", "")
 
         def work(guard: _Guard) -> dict[str, Any]:
+            if "feed" in args:
+                guard.check_feed(args["feed"])
             guard.check(vid)
             curation.ACTIONS[action](guard.store, vid, who.actor, **args)
             return _card(guard.store, vid)
@@ -152,6 +161,18 @@ async def undo_batch(request: Request, who: Identity, body: dict[str, Any]) -> d
             guard.check(event["verbatim_id"])
         undone = curation.undo_batch(guard.store, batch, who.actor)
         return {"undid": [u.event for u in undone], "count": len(undone)}
+
+    result: dict[str, Any] = await _checked(request, who, work)
+    return result
+
+
+async def end_spotlight(request: Request, who: Identity, body: dict[str, Any]) -> dict[str, Any]:
+    feed = request.path_params["feed"]
+
+    def work(guard: _Guard) -> dict[str, Any]:
+        guard.check_feed(feed)
+        spotlight.end(guard.store, feed, who.actor)
+        return {"feed": feed, "spotlight": None}
 
     result: dict[str, Any] = await _checked(request, who, work)
     return result
@@ -234,6 +255,18 @@ def _action_ops() -> list[Operation]:
             ("start", "end"),
         ),
         "unmask": _body({"start": {"type": "integer", "minimum": 0}, "reason": REASON}, ("start",)),
+        "spotlight": _body(
+            {
+                "feed": {"type": "string"},
+                "seconds": {
+                    "type": "integer",
+                    "minimum": spotlight.MIN_SECONDS,
+                    "maximum": spotlight.MAX_SECONDS,
+                },
+                "reason": REASON,
+            },
+            ("feed", "seconds"),
+        ),
     }
     ops = [
         Operation(
@@ -329,6 +362,15 @@ OPERATIONS = [
         "Undo a whole bulk action.",
         undo_batch,
         (Param("batch", "path", {"type": "string"}, "the batch's id"),),
+        tags=("curation",),
+    ),
+    Operation(
+        "DELETE",
+        "/api/v1/feeds/{feed}/spotlight",
+        "curate",
+        "End a feed's spotlight now: its screens go back to the playlist.",
+        end_spotlight,
+        (Param("feed", "path", {"type": "string"}, "the feed's name"),),
         tags=("curation",),
     ),
     Operation(

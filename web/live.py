@@ -17,12 +17,11 @@ from functools import partial
 
 from ticker import protocol
 from ticker.feeds import FeedError
-from ticker.playlist import Playlists, snapshot_message
+from ticker.playlist import Playlists, Shown, snapshot_message
 from ticker.protocol import Message
 from ticker.readers import Readers
 from ticker.store import NotFound, Store
 from web.hub import Hub, Outgoing
-from web.session import Shown
 
 log = logging.getLogger("voc_ticker.live")
 REBUILD_EVERY = 60.0  # age filters move with the clock even when nothing is written
@@ -82,10 +81,10 @@ class Live:
         again: list[tuple[str, Sequence[Message]]] = []
         for name in watched - set(self.playlists.tracked()):
             try:
-                feed, items = self.playlists.snapshot(store, name)
+                shown = self.playlists.snapshot(store, name)
             except (NotFound, FeedError):
                 continue
-            again.append((name, [snapshot_message(feed, items, self.heartbeat)]))
+            again.append((name, [snapshot_message(shown, self.heartbeat)]))
         marker = store.change_marker()
         if marker == self._marker and now - self._rebuilt < REBUILD_EVERY:
             return again

@@ -13,9 +13,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from ticker import protocol
-from ticker.feeds import Feed, FeedError
-from ticker.playlist import snapshot_message
-from ticker.protocol import Item
+from ticker.feeds import FeedError
+from ticker.playlist import Shown, snapshot_message
 from ticker.store import NotFound
 from web.hub import Outgoing
 
@@ -25,7 +24,6 @@ UNAVAILABLE = 1011
 UNKNOWN_FEED = 4404
 PONG = Outgoing(protocol.encode(protocol.pong()))
 log = logging.getLogger("voc_ticker.stream")
-Shown = tuple[Feed, list[Item]]
 
 
 @dataclass(frozen=True)
@@ -80,7 +78,7 @@ class Openings:
     def _encode(self, feed: str, shown: Shown) -> Outgoing:
         done = self._encoded.get(feed)
         if done is None or done[0] is not shown:
-            text = protocol.encode(snapshot_message(*shown, self._heartbeat))
+            text = protocol.encode(snapshot_message(shown, self._heartbeat))
             done = self._encoded[feed] = (shown, Outgoing(text))
         return done[1]
 

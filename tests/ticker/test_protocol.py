@@ -53,6 +53,9 @@ BUILT: dict[str, protocol.Message] = {
     "update": protocol.update(item(4, bucket="ugly", scale="stars5"), 7),
     "remove": protocol.remove("c-1042"),
     "display": protocol.display(DISPLAY),
+    "spotlight": protocol.spotlight(
+        {"item": item(5, bucket="ugly"), "until": "2024-05-02T08:35:00+00:00", "seconds": 300.0}
+    ),
     "heartbeat": protocol.heartbeat("2024-05-02T08:30:20Z"),
     "error": protocol.error("unknown_feed", 'There is no feed called "suport".'),
     "pong": protocol.pong(),

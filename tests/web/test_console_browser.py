@@ -195,3 +195,36 @@ def test_the_audit_finds_what_it_should(console: Running, context: BrowserContex
     page.goto(f"{console.http}/console/signin")
     page.evaluate("() => document.body.append(document.createElement('img'))")
     assert "image-alt" in {v["id"] for v in axe_violations(page)}
+
+
+def test_spotlight_takes_over_the_display_and_returns(
+    console: Running, browser: Browser, context: BrowserContext
+) -> None:
+    """`s` on a comment: within a second every display of the feed shows it large; `u` ends it."""
+    queue = signed_in(context, console)
+    queue.click("text=Shown")
+    queue.wait_for_function("() => document.querySelectorAll('.card').length === 4")
+    queue.locator(".card", has_text="technician").click(position={"x": 5, "y": 5})
+    tv = browser.new_context(viewport={"width": 1920, "height": 1080})
+    try:
+        display = tv.new_page()
+        display.goto(f"{console.http}/display/all")
+        display.wait_for_function(
+            f"() => {WIDGET}?.shadowRoot?.querySelector('.item')", timeout=10_000 * UNIT
+        )
+        queue.keyboard.press("s")
+        queue.click("[data-voc-spotlight] button[value=ok]")
+        started = time.monotonic()
+        spot = f"{WIDGET}.shadowRoot.querySelector('.spot')"
+        display.wait_for_function(
+            f"() => !{spot}.hidden && {spot}.textContent.includes('technician')",
+            timeout=5_000 * UNIT,
+        )
+        took = time.monotonic() - started
+        assert took < 1.0 * UNIT + 0.5, f"the spotlight reached the display in {took:.2f} s"
+        display.wait_for_timeout(300)
+        display.screenshot(path=SHOTS / "display-spotlight.png")
+        queue.keyboard.press("u")
+        display.wait_for_function(f"() => {spot}.hidden", timeout=5_000 * UNIT)
+    finally:
+        tv.close()

@@ -10,10 +10,11 @@ import pytest
 
 from tests.web.test_protocol import schemas
 from ticker.feeds import Display, Feed, FeedError
+from ticker.playlist import Shown
 from ticker.protocol import Item
 from ticker.store import NotFound
 from web.hub import Outgoing
-from web.session import PONG, Close, Openings, Shown, answer
+from web.session import PONG, Close, Openings, answer
 
 SUPPORT = Feed("support", "Support — last 30 days", display=Display(80, "right", "dark"))
 BROKEN = "broken"
@@ -47,7 +48,7 @@ class Playlists:
             raise FeedError("mix shares must be non-negative and add up to more than 0")
         if name not in self.feeds:
             raise NotFound(name)
-        shown = self.shown[name] = (self.feeds[name], [item(1), item(2)])
+        shown = self.shown[name] = Shown(self.feeds[name], [item(1), item(2)])
         return shown
 
     def cached(self, name: str) -> Shown | None:
@@ -86,7 +87,7 @@ async def test_first_is_encoded_again_after_the_playlist_changes(
 ) -> None:
     """A new cached tuple (a change was applied) gives a new snapshot with the new items."""
     before = await openings.first("support")
-    playlists.shown["support"] = (SUPPORT, [item(3, "Brand new comment")])
+    playlists.shown["support"] = Shown(SUPPORT, [item(3, "Brand new comment")])
     after = await openings.first("support")
     assert isinstance(before, Outgoing)
     assert isinstance(after, Outgoing)
@@ -147,7 +148,7 @@ async def test_now_is_the_current_snapshot_of_a_tracked_feed(
     """Once tracked, now() is the shared snapshot, and follows changes to the playlist."""
     first = await openings.first("support")
     assert openings.now("support") is first
-    playlists.shown["support"] = (SUPPORT, [])
+    playlists.shown["support"] = Shown(SUPPORT, [])
     later = openings.now("support")
     assert later is not None
     assert later is not first
@@ -169,6 +170,7 @@ async def test_the_snapshot_carries_the_feeds_title_display_and_heartbeat(
         "display": {"speed": 80, "direction": "right", "theme": "dark"},
         "heartbeat": 20.0,
         "items": [item(1), item(2)],
+        "spotlight": None,
     }
     jsonschema.validate(message, schemas()["snapshot"])
     assert "—" in first.texts[0]  # non-ASCII is sent as itself

@@ -189,7 +189,7 @@
       done.notes = action === 'notes' ? (await api('GET', `/api/v1/comments/${encodeURIComponent(card.id)}`)).notes : card.notes;
       if (done.latest_event) undo.push({ event: done.latest_event, what: `${action} of one comment` });
       replace(done);
-      toast(`${{ approve: 'Approved', hide: 'Hidden', pin: 'Pinned', unpin: 'Unpinned', retag: 'Bucket set', mask: 'Masked', unmask: 'Unmasked', notes: 'Note saved' }[action]}. Press u to undo.`);
+      toast(`${{ approve: 'Approved', hide: 'Hidden', pin: 'Pinned', unpin: 'Unpinned', retag: 'Bucket set', mask: 'Masked', unmask: 'Unmasked', notes: 'Note saved', spotlight: 'In the spotlight' }[action]}. Press u to undo.`);
     } catch (e) {
       toast(e.message, true);
     } finally {
@@ -246,6 +246,22 @@
     if (got && String(got.get('text')).trim()) await act('notes', card, { text: String(got.get('text')) });
   }
 
+  async function spot(card) {
+    const select = document.querySelector('[data-voc-spot-feeds]');
+    if (!select.options.length) {
+      try {
+        for (const f of await api('GET', '/api/v1/feeds')) {
+          const o = el('option', f.title);
+          o.value = f.name;
+          select.append(o);
+        }
+      } catch (e) { toast(e.message, true); return; }
+    }
+    const got = await ask(document.querySelector('[data-voc-spotlight]'));
+    if (!got) return;
+    await act('spotlight', card, { feed: String(got.get('feed')), seconds: Number(got.get('seconds')) });
+  }
+
   function offsetIn(container, node, offset) {
     const walker = document.createTreeWalker(container, NodeFilter.SHOW_TEXT);
     let at = 0;
@@ -292,6 +308,7 @@
     else if (action === 'pin') act(card.pinned ? 'unpin' : 'pin', card);
     else if (action === 'mask') maskSelection(card, li);
     else if (action === 'note') note(card);
+    else if (action === 'spotlight') spot(card);
     else act(action, card);
   });
   list.addEventListener('mousedown', (ev) => {
@@ -341,6 +358,7 @@
       p: () => (picked.size ? bulk('pin') : card && act(card.pinned ? 'unpin' : 'pin', card)),
       m: () => card && maskSelection(card, li),
       n: () => card && note(card),
+      s: () => card && spot(card),
       u: () => undoLast(),
       '/': () => form.querySelector('[name=q]').focus(),
       '.': () => load(),

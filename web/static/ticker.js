@@ -55,6 +55,13 @@
 .rm .item{display:none;margin:0!important}
 .rm .track{flex:auto;min-width:0}
 .rm .item.cur{display:flex;flex:0 1 auto;min-width:0}
+.spot{flex:1;min-width:0;display:flex;align-items:center;gap:.8em;padding:.4em .9em}
+.spotting .vp{display:none}
+.spot .item{flex:1;min-width:0;padding:0}
+.spot .body{max-width:none}
+.spot-lab{flex:none;font-size:.7em;font-weight:700;letter-spacing:.08em;text-transform:uppercase;color:var(--fo)}
+:host([variant=display]) .spot{font-size:1.3em;flex-direction:column;align-items:flex-start;padding:0 4vw}
+:host([variant=display]) .spot .text{-webkit-line-clamp:6;line-clamp:6}
 `;
 
   // Element helper: attributes are static strings from this file; data goes in via textContent.
@@ -132,8 +139,9 @@
       this._empty = txt('p', 'empty', EMPTY);
       this._vp = h('div', { class: 'vp', 'aria-live': 'off' }, this._track, this._empty);
       this._status = h('span', { class: 'status', role: 'status', hidden: '' });
+      this._spot = h('div', { class: 'spot', hidden: '' });
       this._root = h('div', { class: 'r', role: 'region', 'aria-label': 'Customer comments', 'aria-live': 'off' },
-        this._btn, this._vp, this._status);
+        this._btn, this._vp, this._spot, this._status);
       const style = h('style', {});
       style.textContent = CSS;
       const shadow = this.attachShadow({ mode: 'open' });
@@ -179,6 +187,7 @@
       if (this._mq) this._mq.removeEventListener('change', this._onMq);
       this._drop();
       clearTimeout(this._retryT);
+      clearTimeout(this._spotT);
       clearInterval(this._rmT);
       this._rmT = 0;
       cancelAnimationFrame(this._raf);
@@ -286,6 +295,7 @@
           this._live = true;
           this._setDisplay(m.display);
           this._set(Array.isArray(m.items) ? m.items.map(norm).filter(Boolean) : []);
+          this._setSpot(m.spotlight);
           this._state('live');
           this._watch();
           break;
@@ -304,12 +314,31 @@
         case 'display':
           this._setDisplay(m.display);
           break;
+        case 'spotlight':
+          this._setSpot(m.spotlight);
+          break;
         case 'error':
           this._err = String(m.message || m.code || '');
           if (m.code !== 'too_slow' && m.code !== 'unknown_feed') this._note = this._err;
           break;
         // heartbeat, pong: the watchdog reset above is all they need
       }
+    }
+
+    // One comment large, over the playlist, until its time is up (docs/protocol.md).
+    _setSpot(s) {
+      clearTimeout(this._spotT);
+      const it = s && typeof s === 'object' ? norm(s.item) : null;
+      this._spot.hidden = !it;
+      this._root.classList.toggle('spotting', Boolean(it));
+      if (!it) { this._spot.replaceChildren(); return; }
+      const total = Number(s.seconds) > 0 ? Number(s.seconds) : 60;
+      let left = (Date.parse(s.until) - Date.now()) / 1000;
+      if (!(left > 0 && left <= total + 5)) left = total; // this clock is off: trust the length
+      const el = h('div', { class: 'item' });
+      fill(el, it);
+      this._spot.replaceChildren(txt('span', 'spot-lab', 'Spotlight'), el);
+      this._spotT = setTimeout(() => this._setSpot(null), left * 1000);
     }
 
     _state(s) {
