@@ -9,6 +9,7 @@ from functools import partial
 from pathlib import Path
 
 from ingest.files import open_export
+from ticker.accounts import Accounts
 from ticker.feeds import Feed, FeedFilter
 from ticker.judge import Judge
 from ticker.pipeline import Pipeline, numbered
@@ -86,7 +87,17 @@ def run_demo(settings: Settings) -> None:
         )
         thread.start()
         page = f"{bound.url}display/all"
-        print(f"\nVoC Ticker demo: open {bound.url}  (display page: {page})\n", flush=True)
+        print(f"\nVoC Ticker demo: open {bound.url}  (display page: {page})", flush=True)
+        people = writer.write(lambda store: len(Accounts(store).users()))
+        print(f"Console: {bound.url}console", end="")
+        if people:
+            print(f"  ({people} account{'s' if people != 1 else ''})\n", flush=True)
+        else:
+            print(
+                "  (no accounts yet; in another terminal:\n"
+                f"  voc-ticker users add you@example.com --role admin --db {settings.db})\n",
+                flush=True,
+            )
         try:
             serve(bound, {}, judge, writer)
         finally:

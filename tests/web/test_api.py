@@ -242,3 +242,38 @@ def test_openapi_matches_the_routes_and_names_each_scope(api: Running) -> None:
         if m != "HEAD"
     }
     assert routed == documented
+
+
+def test_a_tokens_last_use_is_recorded(api: Running, store: Store) -> None:
+    """Admins see when each token was last used (a token nobody uses can go)."""
+    from ticker.accounts import Accounts
+
+    secret = token_for(store, "dana@example.com", "curate")
+    [token] = Accounts(store).tokens()
+    assert token.last_used_at is None
+    with client(api, secret) as c:
+        c.get("/api/v1/me")
+    [token] = Accounts(store).tokens()
+    assert token.last_used_at is not None
+
+
+def test_more_than_ten_thousand_at_once_is_refused_whole(api: Running, store: Store) -> None:
+    """10,001 ids: 422 with the limit, before anything is looked at or changed."""
+    token = token_for(store, "dana@example.com", "curate")
+    with client(api, token) as c:
+        ids = [f"id-{i}" for i in range(10_001)]
+        r = c.post("/api/v1/bulk", json={"ids": ids, "action": "hide"})
+    assert r.status_code == 422 and "at most 10,000" in r.json()["error"]
+    assert store.curation_log() == []
+
+
+def test_a_session_ended_elsewhere_is_401(api: Running, store: Store) -> None:
+    """`users sign-out` (a lost laptop) ends the cookie's session at once."""
+    from ticker.accounts import Accounts
+
+    make_user(store, "ann@example.com", "admin")
+    secret, _ = Accounts(store).start_session("ann@example.com", "127.0.0.1", 1)
+    with httpx.Client(base_url=api.http, cookies={"voc_session": secret}) as c:
+        assert c.get("/api/v1/me").status_code == 200
+        Accounts(store).end_sessions("ann@example.com")
+        assert c.get("/api/v1/me").status_code == 401

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import UNIT, reader, serving, wait_quietly
+from tests.conftest import UNIT, reader, serving, token_for, wait_quietly
 from tests.fakes.zendesk import TOKEN, USER, FakeZendesk, rating, running
 from ticker.settings import Settings
 from ticker.sources import Source
@@ -113,3 +113,29 @@ def test_servers_leave_the_pulls_to_the_worker_when_told(
         wait_quietly(0.5)
         [row] = httpx.get(f"{server.http}/api/v1/sources", headers=reader(store)).json()
         assert fake.requests == [] and row["next_run"] is None
+
+
+def test_pull_now_from_the_console(
+    settings: Settings, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An admin's "pull now" fetches at once; a curator may not; unknown or webhook: 404/422."""
+    monkeypatch.setenv("VOC_TEST_ZD_TOKEN", TOKEN)
+    fake = FakeZendesk([rating(1, "good", "Lovely, fast help!")])
+    sources = {
+        "zd": Source("zd", "zendesk", "VOC_TEST_ZD_TOKEN", url="", user=USER),
+        "hook": Source("hook", "generic", "VOC_TEST_HOOK_SECRET"),
+    }
+    admin = {"Authorization": f"Bearer {token_for(store, 'ann@example.com', 'admin')}"}
+    curator = {"Authorization": f"Bearer {token_for(store, 'cy@example.com', 'curate')}"}
+    with running(fake) as url:
+        sources["zd"] = replace(sources["zd"], url=url)
+        with serving(settings, sources=sources) as server:
+            base = f"{server.http}/api/v1/sources"
+            assert httpx.post(f"{base}/zd/pull", headers=curator).status_code == 403
+            assert store.count(source="zd") == 0  # not scheduled: nothing until asked
+            started = httpx.post(f"{base}/zd/pull", headers=admin)
+            assert started.status_code == 202 and started.json()["pulling"] == "zd"
+            wait_for(lambda: store.count(source="zd") == 1)
+            assert httpx.post(f"{base}/nope/pull", headers=admin).status_code == 404
+            hook = httpx.post(f"{base}/hook/pull", headers=admin)
+            assert hook.status_code == 422 and "not pulled from an API" in hook.json()["error"]
