@@ -228,3 +228,17 @@ def test_spotlight_takes_over_the_display_and_returns(
         display.wait_for_function(f"() => {spot}.hidden", timeout=5_000 * UNIT)
     finally:
         tv.close()
+
+
+def test_the_queue_on_a_tablet_and_in_the_dark(console: Running, browser: Browser) -> None:
+    """At a tablet's width the filters go above the list; dark mode follows the system."""
+    tablet = browser.new_context(viewport={"width": 820, "height": 1180}, color_scheme="dark")
+    try:
+        page = signed_in(tablet, console)
+        page.wait_for_timeout(300)
+        page.screenshot(path=SHOTS / "console-queue-tablet-dark.png")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 820, f"the page scrolls sideways ({width} px)"
+        assert axe_violations(page) == []
+    finally:
+        tablet.close()

@@ -384,6 +384,13 @@
     } catch (e) { /* the filter works without the list */ }
   }
 
+  // Beside the list on a wide screen, the filters are always open; on a tablet, folded away.
+  const wide = matchMedia('(min-width: 901px)');
+  const folded = document.querySelector('[data-voc-more-filters]');
+  const fold = () => { folded.open = wide.matches || new URLSearchParams(location.search).size > 1; };
+  wide.addEventListener('change', fold);
+  fold();
+
   restore();
   sources().then(() => load({ keep: false }));
   api('GET', '/api/v1/counts').then(window.voc.setCounts).catch(() => {});
