@@ -160,23 +160,35 @@ def _where(q: Query) -> tuple[list[str], list[Any]]:
     return where, args
 
 
-def search(store: Store, q: Query) -> dict[str, Any]:
-    """A page of cards, newest first, and where the next page starts (None at the end)."""
+def _select(q: Query, columns: str, limit: int) -> tuple[str, list[Any]]:
+    """The query's SQL, newest first: a walk of the FTS index when there are words."""
     where, args = _where(q)
     match = fts_query(q.text)
     if match:
         sql = (
-            "SELECT v.rowid AS _rowid, v.* FROM verbatims_fts f "
+            f"SELECT {columns} FROM verbatims_fts f "
             "JOIN verbatims v ON v.rowid = f.rowid WHERE verbatims_fts MATCH ?"
             f"{''.join(' AND ' + w for w in where)} ORDER BY f.rowid DESC LIMIT ?"
         )
-        args = [match, *args]
-    else:
-        sql = (
-            f"SELECT v.rowid AS _rowid, v.* FROM verbatims v WHERE {' AND '.join(where) or '1'} "
-            "ORDER BY v.rowid DESC LIMIT ?"
-        )
-    rows = list(store.db.query(sql, [*args, q.limit + 1]))
+        return sql, [match, *args, limit]
+    sql = (
+        f"SELECT {columns} FROM verbatims v WHERE {' AND '.join(where) or '1'} "
+        "ORDER BY v.rowid DESC LIMIT ?"
+    )
+    return sql, [*args, limit]
+
+
+def matching_ids(store: Store, q: Query, cap: int) -> dict[str, Any]:
+    """The ids of every comment the query matches, up to `cap` (to select for a bulk action)."""
+    sql, args = _select(q, "v.id", cap + 1)
+    ids = [r[0] for r in store.db.execute(sql, args)]
+    return {"ids": ids[:cap], "more": len(ids) > cap}
+
+
+def search(store: Store, q: Query) -> dict[str, Any]:
+    """A page of cards, newest first, and where the next page starts (None at the end)."""
+    sql, args = _select(q, "v.rowid AS _rowid, v.*", q.limit + 1)
+    rows = list(store.db.query(sql, args))
     more = len(rows) > q.limit
     rows = rows[: q.limit]
     ids = [r["id"] for r in rows]

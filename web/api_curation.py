@@ -102,6 +102,17 @@ async def list_queue(request: Request, who: Identity, body: dict[str, Any]) -> d
     return result
 
 
+async def list_matching_ids(
+    request: Request, who: Identity, body: dict[str, Any]
+) -> dict[str, Any]:
+    q = Query.parse(query_lists(request))
+    cap = curation.MAX_BULK
+    result: dict[str, Any] = await state_of(request).readers.run(
+        lambda s: queue.matching_ids(s, q, cap)
+    )
+    return result
+
+
 async def get_counts(request: Request, who: Identity, body: dict[str, Any]) -> dict[str, int]:
     return await state_of(request).readers.run(queue.counts)
 
@@ -308,6 +319,19 @@ OPERATIONS = [
         list_queue,
         QUEUE_PARAMS,
         answer=PAGE,
+        tags=("queue",),
+    ),
+    Operation(
+        "GET",
+        "/api/v1/queue/ids",
+        "read",
+        "The ids of every comment the filters match, up to 10,000 (to act on all of them).",
+        list_matching_ids,
+        QUEUE_PARAMS,
+        answer={
+            "type": "object",
+            "properties": {"ids": {"type": "array"}, "more": {"type": "boolean"}},
+        },
         tags=("queue",),
     ),
     Operation(

@@ -126,3 +126,11 @@ def test_each_card_says_why(store: Store, stocked: list[str]) -> None:
 def test_counts_by_state(store: Store, stocked: list[str]) -> None:
     """The pending count the console always shows."""
     assert queue.counts(store) == {"pending": 2, "approved": 2, "hidden": 0}  # French waits
+
+
+def test_every_match_can_be_selected_up_to_the_cap(store: Store, tagger: Tagger) -> None:
+    """The ids of all matches, newest first, cut at the cap and saying there were more."""
+    add(store, tagger, *(Verbatim("s", f"Late delivery {i}", str(i)) for i in range(5)))
+    found = queue.matching_ids(store, q(q="late"), cap=3)
+    assert len(found["ids"]) == 3 and found["more"]
+    assert queue.matching_ids(store, q(q="late"), cap=10)["more"] is False

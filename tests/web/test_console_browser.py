@@ -140,6 +140,10 @@ def test_keys_move_select_and_explain(console: Running, context: BrowserContext)
     queue.keyboard.press("j")
     queue.keyboard.press("x")
     assert queue.inner_text("[data-voc-selected]") == "2 selected"
+    queue.click("[data-bulk=all]")
+    queue.wait_for_function(
+        "() => document.querySelector('[data-voc-selected]').textContent === '4 selected'"
+    )
     queue.keyboard.press("?")
     assert queue.is_visible("[data-voc-keys]")
     queue.keyboard.press("Escape")

@@ -167,7 +167,7 @@
   function showBulk() {
     bulkBar.hidden = picked.size === 0;
     const label = bulkBar.querySelector('[data-voc-selected]');
-    label.textContent = `${picked.size} selected`;
+    label.textContent = `${picked.size.toLocaleString()} selected`;
   }
 
   function toggle(i) {
@@ -209,6 +209,16 @@
     } catch (e) {
       toast(e.message, true);
     }
+  }
+
+  async function pickAll() {
+    try {
+      const found = await api('GET', '/api/v1/queue/ids?' + params().toString());
+      for (const id of found.ids) picked.add(id);
+      render();
+      select(current, false);
+      if (found.more) toast(`The first ${found.ids.length.toLocaleString()} matches are selected: one bulk action takes at most that many.`);
+    } catch (e) { toast(e.message, true); }
   }
 
   async function undoLast() {
@@ -324,6 +334,7 @@
     const b = ev.target.closest('button[data-bulk]');
     if (!b) return;
     if (b.dataset.bulk === 'clear') { picked.clear(); render(); select(current, false); return; }
+    if (b.dataset.bulk === 'all') { pickAll(); return; }
     if (b.dataset.bulk === 'hide') hide(null); else bulk(b.dataset.bulk);
   });
   more.addEventListener('click', () => load({ append: true }));
