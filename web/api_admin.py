@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse
 from ingest.registry import PULLED
 from ingest.schedule import next_runs, pull_once
 from ticker.accounts import ROLES, SCOPES, Accounts, new_password_hash
+from ticker.feeds import Feed, FeedError
 from ticker.sources import health
 from ticker.store import NotFound, Store
 from web.api import Operation, Param, state_of, text_field
@@ -91,6 +92,19 @@ async def pull_source(request: Request, who: Identity, body: dict[str, Any]) -> 
 async def list_feeds(request: Request, who: Identity, body: dict[str, Any]) -> list[Any]:
     feeds = await state_of(request).readers.run(Store.feeds)
     return [f.to_dict() for f in feeds]
+
+
+async def save_feed(request: Request, who: Identity, body: dict[str, Any]) -> dict[str, Any]:
+    """Create or change a feed from its definition; screens follow within a second."""
+    name = request.path_params["feed"]
+    if body.get("name", name) != name:
+        raise Refused(422, f"the body names feed {body.get('name')!r}, the path {name!r}")
+    try:
+        feed = Feed.from_dict({**body, "name": name})
+    except FeedError as exc:
+        raise Refused(422, str(exc)) from None
+    await state_of(request).write(lambda s: s.save_feed(feed))
+    return feed.to_dict()
 
 
 async def list_users(request: Request, who: Identity, body: dict[str, Any]) -> list[Any]:
@@ -207,6 +221,16 @@ OPERATIONS = [
         "Every feed's definition.",
         list_feeds,
         answer={"type": "array"},
+        tags=("feeds",),
+    ),
+    Operation(
+        "PUT",
+        "/api/v1/feeds/{feed}",
+        "admin",
+        "Create or change a feed: filter, mix and display (docs/console.md, Feeds).",
+        save_feed,
+        (Param("feed", "path", {"type": "string"}, "the feed's name"),),
+        body={"type": "object", "description": "a feed definition, as `voc-ticker feeds` shows"},
         tags=("feeds",),
     ),
     Operation(

@@ -277,3 +277,19 @@ def test_a_session_ended_elsewhere_is_401(api: Running, store: Store) -> None:
         assert c.get("/api/v1/me").status_code == 200
         Accounts(store).end_sessions("ann@example.com")
         assert c.get("/api/v1/me").status_code == 401
+
+
+def test_admins_define_feeds_and_bad_definitions_say_why(api: Running, store: Store) -> None:
+    """PUT a feed: stored and listed; a bad share or a name that disagrees: 422."""
+    admin = token_for(store, "ann@example.com", "admin")
+    with client(api, admin) as c:
+        made = c.put(
+            "/api/v1/feeds/retail", json={"title": "Stores", "filter": {"sources": ["retail"]}}
+        )
+        assert made.status_code == 200 and made.json()["filter"]["sources"] == ["retail"]
+        assert "retail" in [f["name"] for f in c.get("/api/v1/feeds").json()]
+        bad = c.put("/api/v1/feeds/retail", json={"mix": {"shares": {"good": "lots"}}})
+        assert bad.status_code == 422
+        other = c.put("/api/v1/feeds/retail", json={"name": "support"})
+        assert other.status_code == 422 and "the path" in other.json()["error"]
+    assert store.feed("retail").title == "Stores"
