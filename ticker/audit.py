@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ticker.feeds import FeedFilter
-from ticker.queue import QueryError
+from ticker.queue import QueryError, whole_number
 from ticker.store import Store
 
 PAGE = 100
@@ -37,11 +37,7 @@ class LogQuery:
     def parse(cls, params: Mapping[str, str], feed: FeedFilter | None = None) -> LogQuery:
         def number(name: str) -> int | None:
             raw = params.get(name) or None
-            if raw is None:
-                return None
-            if not raw.isdigit():
-                raise QueryError(f"{name}={raw!r} is not a whole number")
-            return int(raw)
+            return None if raw is None else whole_number(name, raw)
 
         limit = number("limit") or PAGE
         if not 1 <= limit <= MAX_PAGE:

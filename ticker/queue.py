@@ -8,6 +8,7 @@ walked newest first and stopped at the page size. Each card says why the comment
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -33,6 +34,16 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 class QueryError(ValueError):
     """A filter that cannot be used; the message names the parameter and what it takes."""
+
+
+_WHOLE = re.compile(r"[0-9]{1,18}")  # ASCII digits only ("²" is a digit to str.isdigit)
+
+
+def whole_number(name: str, raw: str) -> int:
+    """A parameter's whole number, one SQLite's integers hold (under 10^18)."""
+    if not _WHOLE.fullmatch(raw):
+        raise QueryError(f"{name}={raw[:40]!r} is not a whole number under 10^18")
+    return int(raw)
 
 
 @dataclass(frozen=True)
@@ -70,10 +81,15 @@ class Query:
             raw = one(name)
             if raw is None:
                 return None
+            if kind is int:
+                return whole_number(name, raw)
             try:
-                return kind(raw)
+                value = float(raw)
             except ValueError:
-                raise QueryError(f"{name}={raw!r} is not a number") from None
+                raise QueryError(f"{name}={raw[:40]!r} is not a number") from None
+            if not math.isfinite(value):
+                raise QueryError(f"{name}={raw[:40]!r} is not a finite number")
+            return value
 
         def date(name: str) -> str | None:
             raw = one(name)

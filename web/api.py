@@ -91,6 +91,10 @@ async def _body(request: Request, op: Operation) -> dict[str, Any]:
         raise Refused(400, "the body is not JSON") from None
     if not isinstance(body, dict):
         raise Refused(422, "the body must be a JSON object")
+    try:  # JSON may carry "\ud800", half of a character, which no database or page can hold
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise Refused(422, "the body holds half of a character (a lone UTF-16 surrogate)") from None
     return body
 
 

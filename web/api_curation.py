@@ -150,14 +150,12 @@ async def bulk_action(request: Request, who: Identity, body: dict[str, Any]) -> 
 
 
 async def undo_event(request: Request, who: Identity, body: dict[str, Any]) -> dict[str, Any]:
-    raw = request.path_params["event"]
-    if not raw.isdigit():
-        raise Refused(422, f"event {raw!r} is not an event number")
+    number = queue.whole_number("event", request.path_params["event"])
 
     def work(guard: _Guard) -> dict[str, Any]:
-        event = guard.store.event(int(raw))
+        event = guard.store.event(number)
         guard.check(event["verbatim_id"])
-        undone = curation.undo(guard.store, int(raw), who.actor)
+        undone = curation.undo(guard.store, number, who.actor)
         return {"undid": undone.event, "comment": _card(guard.store, undone.stored.id)}
 
     result: dict[str, Any] = await _checked(request, who, work)

@@ -9,11 +9,12 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from websockets.asyncio.server import Server
@@ -124,7 +125,20 @@ def create_app(
         Middleware(SecurityHeaders),
         Middleware(GZipMiddleware, minimum_size=1024),
     ]
-    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    return Starlette(
+        routes=routes,
+        middleware=middleware,
+        lifespan=lifespan,
+        exception_handlers={HTTPException: _http_error},
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """The router's 404 and 405: JSON under /api/ (as every answer there), plain elsewhere."""
+    assert isinstance(exc, HTTPException)
+    if request.url.path.startswith("/api/"):
+        return api.error(exc.status_code, str(exc.detail), dict(exc.headers or {}))
+    return PlainTextResponse(str(exc.detail), exc.status_code, headers=exc.headers)
 
 
 async def _closed(server: Server) -> None:

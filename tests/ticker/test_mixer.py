@@ -41,7 +41,7 @@ def pool(good: int, bad: int, ugly: int) -> list[Stored]:
 supplies = st.integers(0, 80)
 
 
-@settings(max_examples=1000)
+@settings(max_examples=1000, deadline=None)
 @given(supplies, supplies, supplies, st.integers(1, 120))
 def test_no_repeats_and_size_capped_by_supply(g: int, b: int, u: int, size: int) -> None:
     """A playlist never repeats an item and is as long as size and supply allow."""
@@ -52,7 +52,7 @@ def test_no_repeats_and_size_capped_by_supply(g: int, b: int, u: int, size: int)
     assert len(playlist) == min(size, g + b + u, fits)
 
 
-@settings(max_examples=1000)
+@settings(max_examples=1000, deadline=None)
 @given(supplies, supplies, supplies, st.integers(2, 120))
 def test_never_two_ugly_in_a_row_even_across_the_wrap(g: int, b: int, u: int, size: int) -> None:
     """The widget cycles, so the last and first items are neighbours too."""
@@ -62,7 +62,7 @@ def test_never_two_ugly_in_a_row_even_across_the_wrap(g: int, b: int, u: int, si
     assert ("ugly", "ugly") not in pairs
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(st.integers(20, 120), st.integers(4, 40))
 def test_shares_hold_over_any_window_when_supply_allows(size: int, window: int) -> None:
     """With enough of everything, every window holds each bucket's share within two items."""

@@ -124,7 +124,11 @@ def test_curation_through_the_api_reaches_the_store_and_the_log(
         ("/api/v1/comments/nope/approve", {}, 404, "no verbatim"),
         ("/api/v1/bulk", {"ids": "all", "action": "hide"}, 422, "list of comment ids"),
         ("/api/v1/bulk", {"ids": ["ID0"], "action": "mask"}, 422, "cannot be done in bulk"),
-        ("/api/v1/events/abc/undo", None, 422, "not an event number"),
+        ("/api/v1/events/abc/undo", None, 422, "not a whole number"),
+        ("/api/v1/events/643561310264942395392/undo", None, 422, "under 10^18"),
+        ("/api/v1/events/²/undo", None, 422, "not a whole number"),
+        ("/api/v1/comments/ID0/hide", b'{"reason": "Mira \\ud800"}', 422, "half of a character"),
+        ("/api/v1/bulk", b'{"ids": ["\\ud800"], "action": "hide"}', 422, "half of a character"),
     ],
 )
 def test_bad_requests_are_4xx_with_a_message_and_change_nothing(
@@ -133,7 +137,8 @@ def test_bad_requests_are_4xx_with_a_message_and_change_nothing(
     """Whatever a caller sends wrong, a 4xx that says what; never a 500; nothing logged."""
     token = token_for(store, "dana@example.com", "curate")
     with client(api, token) as c:
-        r = c.post(path.replace("ID0", ids[0]), json=body)
+        url = path.replace("ID0", ids[0])
+        r = c.post(url, content=body) if isinstance(body, bytes) else c.post(url, json=body)
     assert r.status_code == status and said in r.json()["error"]
     assert store.curation_log() == []
 
@@ -293,3 +298,29 @@ def test_admins_define_feeds_and_bad_definitions_say_why(api: Running, store: St
         other = c.put("/api/v1/feeds/retail", json={"name": "support"})
         assert other.status_code == 422 and "the path" in other.json()["error"]
     assert store.feed("retail").title == "Stores"
+
+
+@pytest.mark.parametrize(
+    ("path", "said"),
+    [
+        ("/api/v1/queue?before=643561310264942395392", "under 10^18"),
+        ("/api/v1/queue?min_score=nan", "not a finite number"),
+        ("/api/v1/log?before=99999999999999999999", "under 10^18"),
+    ],
+)
+def test_numbers_no_database_holds_are_422(
+    api: Running, store: Store, path: str, said: str
+) -> None:
+    """A cursor past 2^63 or a score of NaN is the caller's mistake, said as such."""
+    with client(api, token_for(store, "cy@example.com", "read")) as c:
+        r = c.get(path)
+    assert r.status_code == 422 and said in r.json()["error"]
+
+
+def test_an_unknown_route_or_method_under_api_is_json(api: Running) -> None:
+    """404 and 405 under /api/ are JSON with an error, like every other answer there."""
+    with client(api) as c:
+        missing = c.get("/api/v1/nothing-here")
+        wrong = c.request("TRACE", "/api/v1/me")
+    assert missing.status_code == 404 and missing.json()["error"]
+    assert wrong.status_code == 405 and wrong.json()["error"]
