@@ -137,7 +137,7 @@ def fts_query(text: str) -> str | None:
     return " AND ".join(quoted)
 
 
-def _where(q: Query) -> tuple[list[str], list[Any]]:
+def _where(q: Query, skip_meta: str | None = None) -> tuple[list[str], list[Any]]:
     where: list[str] = []
     args: list[Any] = []
 
@@ -168,6 +168,8 @@ def _where(q: Query) -> tuple[list[str], list[Any]]:
         where.append("v.sort_at < ?")
         args.append(q.until[:10] + "~")  # the whole of that day, whatever the time's format
     for key, value in sorted(q.meta.items()):
+        if key == skip_meta:
+            continue
         where.append("EXISTS (SELECT 1 FROM json_each(v.meta) WHERE key = ? AND value = ?)")
         args.extend([key, value])
     if q.before is not None:
@@ -176,10 +178,23 @@ def _where(q: Query) -> tuple[list[str], list[Any]]:
     return where, args
 
 
-def _select(q: Query, columns: str, limit: int) -> tuple[str, list[Any]]:
-    """The query's SQL, newest first: a walk of the FTS index when there are words."""
-    where, args = _where(q)
+def _select(
+    q: Query, columns: str, limit: int, indexed: frozenset[str] = frozenset()
+) -> tuple[str, list[Any]]:
+    """The query's SQL, newest first: a walk of the FTS index when there are words, of the
+    metadata rows for a value of a key feeds filter on (`indexed`), else of the comments."""
+    walked = next((k for k in sorted(q.meta) if k in indexed), None)
+    where, args = _where(q, skip_meta=walked)
     match = fts_query(q.text)
+    if walked is not None and not match:
+        sql = (
+            f"SELECT {columns} FROM verbatim_meta m JOIN verbatims v ON v.rowid = m.vrow "
+            f"WHERE m.key = ? AND m.value = ?{''.join(' AND ' + w for w in where)} "
+            "ORDER BY m.vrow DESC LIMIT ?"
+        )
+        return sql, [walked, q.meta[walked], *args, limit]
+    if walked is not None:  # words and metadata: the words lead, the value is checked
+        where, args = _where(q)
     if match:
         sql = (
             f"SELECT {columns} FROM verbatims_fts f "
@@ -194,16 +209,22 @@ def _select(q: Query, columns: str, limit: int) -> tuple[str, list[Any]]:
     return sql, [*args, limit]
 
 
+def _indexed_keys(store: Store, q: Query) -> frozenset[str]:
+    if not q.meta:
+        return frozenset()
+    return frozenset(r[0] for r in store.db.execute("SELECT key FROM meta_keys"))
+
+
 def matching_ids(store: Store, q: Query, cap: int) -> dict[str, Any]:
     """The ids of every comment the query matches, up to `cap` (to select for a bulk action)."""
-    sql, args = _select(q, "v.id", cap + 1)
+    sql, args = _select(q, "v.id", cap + 1, _indexed_keys(store, q))
     ids = [r[0] for r in store.db.execute(sql, args)]
     return {"ids": ids[:cap], "more": len(ids) > cap}
 
 
 def search(store: Store, q: Query) -> dict[str, Any]:
     """A page of cards, newest first, and where the next page starts (None at the end)."""
-    sql, args = _select(q, "v.rowid AS _rowid, v.*", q.limit + 1)
+    sql, args = _select(q, "v.rowid AS _rowid, v.*", q.limit + 1, _indexed_keys(store, q))
     rows = list(store.db.query(sql, args))
     more = len(rows) > q.limit
     rows = rows[: q.limit]

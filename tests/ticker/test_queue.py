@@ -134,3 +134,30 @@ def test_every_match_can_be_selected_up_to_the_cap(store: Store, tagger: Tagger)
     found = queue.matching_ids(store, q(q="late"), cap=3)
     assert len(found["ids"]) == 3 and found["more"]
     assert queue.matching_ids(store, q(q="late"), cap=10)["more"] is False
+
+
+def test_a_value_of_a_key_feeds_filter_on_walks_the_metadata_rows(
+    store: Store, stocked: list[str]
+) -> None:
+    """Once a feed filters on `region`, the queue reads its rows by index: the same answers."""
+    from ticker.feeds import Feed, FeedFilter
+
+    before = [texts(store, q(meta="region=LATAM")), texts(store, q(meta="region=EMEA", q="thank"))]
+    store.save_feed(Feed("latam", "LATAM", FeedFilter(meta={"region": "LATAM"})))
+    sql, _ = queue._select(q(meta="region=LATAM"), "v.id", 10, frozenset({"region"}))
+    assert "FROM verbatim_meta" in sql
+    after = [texts(store, q(meta="region=LATAM")), texts(store, q(meta="region=EMEA", q="thank"))]
+    assert (
+        after
+        == before
+        == [["Delivery late again, nobody called"], ["The engineer was brilliant, thank you"]]
+    )
+
+
+def test_search_follows_new_comments_and_edits(store: Store, tagger: Tagger) -> None:
+    """A new comment is found at once; an edited one by its new words and not its old."""
+    add(store, tagger, Verbatim("s", "The parcel was lost", "e1", 2, "csat5"))
+    assert texts(store, q(q="parcel")) == ["The parcel was lost"]
+    add(store, tagger, Verbatim("s", "Found the box in the end, fine", "e1", 4, "csat5"))
+    assert texts(store, q(q="parcel")) == []
+    assert texts(store, q(q="box")) == ["Found the box in the end, fine"]
