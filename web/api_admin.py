@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 from typing import Any
@@ -12,10 +13,12 @@ from starlette.responses import JSONResponse
 
 from ingest.registry import PULLED
 from ingest.schedule import next_runs, pull_once
+from ticker import honesty
 from ticker.accounts import ROLES, SCOPES, Accounts, new_password_hash
 from ticker.feeds import Feed, FeedError
+from ticker.playlist import current_items
 from ticker.sources import health
-from ticker.store import NotFound, Store
+from ticker.store import NotFound, Store, now
 from web.api import Operation, Param, state_of, text_field
 from web.auth import Identity, Refused
 
@@ -94,17 +97,65 @@ async def list_feeds(request: Request, who: Identity, body: dict[str, Any]) -> l
     return [f.to_dict() for f in feeds]
 
 
-async def save_feed(request: Request, who: Identity, body: dict[str, Any]) -> dict[str, Any]:
-    """Create or change a feed from its definition; screens follow within a second."""
+async def feed_mix(request: Request, who: Identity, body: dict[str, Any]) -> dict[str, Any]:
+    """The honesty meter: what the feed shows beside what its customers said."""
+    state = state_of(request)
     name = request.path_params["feed"]
-    if body.get("name", name) != name:
-        raise Refused(422, f"the body names feed {body.get('name')!r}, the path {name!r}")
+    shown = state.live.cached(name)
+    chars = state.settings.display_chars
+
+    def read(store: Store) -> dict[str, Any]:
+        feed = shown.feed if shown else store.feed(name)
+        items = shown.items if shown else current_items(store, feed, chars)
+        return honesty.meter(store, feed, items).to_dict()
+
+    result: dict[str, Any] = await state.readers.run(read)
+    return result
+
+
+async def save_feed(request: Request, who: Identity, body: dict[str, Any]) -> dict[str, Any]:
+    """Create or change a feed from its definition; screens follow within a second.
+
+    A definition that would make a praise wall (ticker/honesty.py) is refused with its meter
+    unless `confirm_praise_wall` gives the reason, which the log keeps."""
+    state = state_of(request)
+    name = request.path_params["feed"]
+    confirmed = text_field(body, "confirm_praise_wall", "").strip()
+    definition = {k: v for k, v in body.items() if k != "confirm_praise_wall"}
+    if definition.get("name", name) != name:
+        raise Refused(422, f"the body names feed {definition.get('name')!r}, the path {name!r}")
     try:
-        feed = Feed.from_dict({**body, "name": name})
+        feed = Feed.from_dict({**definition, "name": name})
     except FeedError as exc:
         raise Refused(422, str(exc)) from None
-    await state_of(request).write(lambda s: s.save_feed(feed))
-    return feed.to_dict()
+    chars = state.settings.display_chars
+
+    def save(store: Store) -> dict[str, Any]:
+        found = honesty.meter(store, feed, current_items(store, feed, chars))
+        if found.praise_wall and not confirmed:
+            shown, said = found.to_dict()["shown_percent"], found.to_dict()["received_percent"]
+            raise Refused(
+                409,
+                f"feed {name} would be a praise wall: bad and ugly would be "
+                f"{shown['bad'] + shown['ugly']:.0f} % of what it shows, against "
+                f"{said['bad'] + said['ugly']:.0f} % of what its customers said in "
+                f"{found.window_days} days; send confirm_praise_wall with the reason to save it",
+            )
+        store.save_feed(feed)
+        if found.praise_wall:
+            store.db.execute(
+                "INSERT INTO curation_log (at, actor, action, verbatim_id, detail) "
+                "VALUES (?, ?, 'praise-wall', NULL, ?)",
+                [
+                    now(),
+                    who.actor,
+                    json.dumps({"feed": name, "reason": confirmed, "mix": found.to_dict()}),
+                ],
+            )
+        return {**feed.to_dict(), "mix": found.to_dict()}
+
+    result: dict[str, Any] = await state.write(save)
+    return result
 
 
 async def list_users(request: Request, who: Identity, body: dict[str, Any]) -> list[Any]:
@@ -221,6 +272,15 @@ OPERATIONS = [
         "Every feed's definition.",
         list_feeds,
         answer={"type": "array"},
+        tags=("feeds",),
+    ),
+    Operation(
+        "GET",
+        "/api/v1/feeds/{feed}/mix",
+        "read",
+        "The honesty meter: the mix the feed shows beside the mix its customers gave.",
+        feed_mix,
+        (Param("feed", "path", {"type": "string"}, "the feed's name"),),
         tags=("feeds",),
     ),
     Operation(

@@ -108,6 +108,7 @@ def create_app(
         Route("/api/openapi.json", openapi_document),
         *api.routes(OPERATIONS),
         Route("/console", console.queue_page),
+        Route("/console/feeds", console.feeds_page),
         Route("/console/log", console.log_page),
         Route("/console/sources", console.sources_page),
         Route("/console/users", console.users_page),

@@ -324,3 +324,24 @@ def test_an_unknown_route_or_method_under_api_is_json(api: Running) -> None:
         wrong = c.request("TRACE", "/api/v1/me")
     assert missing.status_code == 404 and missing.json()["error"]
     assert wrong.status_code == 405 and wrong.json()["error"]
+
+
+def test_the_honesty_meter_and_a_praise_wall_that_needs_a_reason(
+    api: Running, store: Store
+) -> None:
+    """GET …/mix shows shown against received; a praise wall is refused until confirmed."""
+    admin = token_for(store, "ann@example.com", "admin")
+    with client(api, admin) as c:
+        mix = c.get("/api/v1/feeds/all/mix").json()
+        assert mix["received"] == {"good": 1, "bad": 1, "ugly": 1} and not mix["praise_wall"]
+        wall = {"title": "Only praise", "filter": {"buckets": ["good"]}}
+        refused = c.put("/api/v1/feeds/praise", json=wall)
+        assert refused.status_code == 409 and "praise wall" in refused.json()["error"]
+        saved = c.put(
+            "/api/v1/feeds/praise",
+            json={**wall, "confirm_praise_wall": "the thank-you screen in reception"},
+        )
+        assert saved.status_code == 200 and saved.json()["mix"]["praise_wall"]
+        [event] = c.get("/api/v1/log", params={"action": "praise-wall"}).json()["items"]
+    assert event["actor"].startswith("ann@example.com")
+    assert event["reason"] == "the thank-you screen in reception"

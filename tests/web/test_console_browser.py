@@ -11,6 +11,7 @@ from playwright.sync_api import Browser, BrowserContext, Page
 
 from tests.conftest import PASSWORD, UNIT, Running, add, make_user, serving
 from tests.web.conftest import SHOTS, axe_violations
+from ticker.feeds import Feed, FeedFilter
 from ticker.records import Verbatim
 from ticker.sentiment import Tagger
 from ticker.settings import Settings
@@ -151,7 +152,9 @@ def test_keys_move_select_and_explain(console: Running, context: BrowserContext)
     assert hostile.count() == 1 and queue.evaluate("window.__xss") is None
 
 
-@pytest.mark.parametrize("path", ["/console", "/console/log", "/console/sources", "/console/users"])
+@pytest.mark.parametrize(
+    "path", ["/console", "/console/feeds", "/console/log", "/console/sources", "/console/users"]
+)
 def test_console_pages_look_right_and_pass_axe(
     console: Running, context: BrowserContext, path: str
 ) -> None:
@@ -246,3 +249,19 @@ def test_the_queue_on_a_tablet_and_in_the_dark(console: Running, browser: Browse
         assert axe_violations(page) == []
     finally:
         tablet.close()
+
+
+def test_a_praise_wall_is_flagged_on_the_feeds_page(
+    console: Running, store: Store, context: BrowserContext
+) -> None:
+    """A feed that lets only praise through shows its meter against what customers said."""
+    store.save_feed(Feed("praise", "Only praise", FeedFilter(buckets=("good",))))
+    page = signed_in(context, console)
+    page.goto(f"{console.http}/console/feeds")
+    wall = page.locator(".feed-card", has_text="Only praise").locator(".wall")
+    wall.wait_for(timeout=5_000 * UNIT)
+    assert wall.is_visible()
+    assert page.locator(".feed-card", has_text="All comments").locator(".wall").is_hidden()
+    said = page.locator(".feed-card", has_text="Only praise").locator("[data-mix=received]")
+    assert "bad" in (said.get_attribute("aria-label") or "")
+    page.screenshot(path=SHOTS / "console-feeds.png", full_page=True)
