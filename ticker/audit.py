@@ -129,9 +129,10 @@ def as_csv(items: list[dict[str, Any]]) -> str:
             json.dumps(e["before"], ensure_ascii=False),
             json.dumps(e["after"], ensure_ascii=False),
         ]
-        writer.writerow([_defused(str(c)) for c in row])
+        writer.writerow([defused(str(c)) for c in row])
     return out.getvalue()
 
 
-def _defused(cell: str) -> str:
+def defused(cell: str) -> str:
+    """A cell a spreadsheet would run as a formula, made text (OWASP: CSV injection)."""
     return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell

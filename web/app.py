@@ -26,7 +26,17 @@ from ticker.readers import Readers
 from ticker.settings import Settings
 from ticker.sources import Source
 from ticker.writer import Writer
-from web import api, api_admin, api_curation, console, oidc, pages, webhooks, wsserver
+from web import (
+    api,
+    api_admin,
+    api_curation,
+    console,
+    feeds_out,
+    oidc,
+    pages,
+    webhooks,
+    wsserver,
+)
 from web.console_stream import console_stream
 from web.hub import Broker, Hub, LocalBroker
 from web.live import Live
@@ -105,6 +115,7 @@ def create_app(
         Route("/embed/{feed}", pages.embed),
         Route("/display/{feed}", pages.display),
         Route("/healthz", pages.healthz),
+        Route("/feeds/{file}", feeds_out.serve_feed),
         Route("/api/openapi.json", openapi_document),
         *api.routes(OPERATIONS),
         Route("/console", console.queue_page),
