@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import socket
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -45,7 +44,7 @@ from web.session import Openings
 from web.state import AppState
 from web.stream import feed_stream
 
-STATIC = Path(__file__).parent / "static"
+STATIC = pages.STATIC
 OPERATIONS = [*api_curation.OPERATIONS, *api_admin.OPERATIONS]
 API_VERSION = "1.0.0"
 
@@ -115,6 +114,7 @@ def create_app(
         Route("/embed/{feed}", pages.embed),
         Route("/display/{feed}", pages.display),
         Route("/healthz", pages.healthz),
+        Route("/sw.js", pages.service_worker),
         Route("/feeds/{file}", feeds_out.serve_feed),
         Route("/api/openapi.json", openapi_document),
         *api.routes(OPERATIONS),

@@ -8,13 +8,14 @@ from pathlib import Path
 from string import Template
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 from ticker.feeds import DEFAULT_FEED, FeedError
 from ticker.store import NotFound, Store
 from web.state import AppState
 
 TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).parent / "static"
 _CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; connect-src 'self' ws: wss:; base-uri 'none'; form-action 'none'; "
@@ -64,6 +65,15 @@ async def embed(request: Request) -> Response:
 async def display(request: Request) -> Response:
     return await _page(
         request, "display.html", request.path_params["feed"], "frame-ancestors 'self'"
+    )
+
+
+async def service_worker(request: Request) -> Response:
+    """At the root so that its scope covers /display/; never cached, so an update is seen."""
+    return FileResponse(
+        STATIC / "sw.js",
+        media_type="text/javascript",
+        headers={"Cache-Control": "no-cache", "Content-Security-Policy": "default-src 'self'"},
     )
 
 

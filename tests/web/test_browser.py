@@ -184,3 +184,29 @@ def test_screenshots(live: Running, page: Page, path: str, name: str) -> None:
     page.wait_for_timeout(500)
     page.screenshot(path=SHOTS / f"{name}.png")
     assert (SHOTS / f"{name}.png").stat().st_size > 10_000
+
+
+def test_a_display_reloaded_while_the_server_is_down_still_shows_comments(
+    settings: Settings, store: Store, tagger: Tagger, browser: Browser
+) -> None:
+    """The service worker keeps the page and its scripts; the widget, its last playlist."""
+    add(store, tagger, *COMMENTS)
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        tv = context.new_page()
+        with serving(settings) as server:
+            tv.goto(f"{server.http}/display/all")
+            wait_for_items(tv)
+            tv.wait_for_function(
+                "() => navigator.serviceWorker.controller !== null", timeout=10_000 * UNIT
+            )
+            tv.reload()  # the worker now holds what this load fetched
+            wait_for_items(tv)
+            before = item_ids(tv)
+        tv.reload()  # the server is gone: no socket answers on its port
+        wait_for_items(tv)
+        assert set(item_ids(tv)) == set(before)
+        assert tv.evaluate(f"{WIDGET}.dataset.state") != "live"
+        assert "VoC Ticker" in tv.title()
+    finally:
+        context.close()

@@ -2,7 +2,9 @@
  * - [data-voc-copy="ID"] buttons copy the text of #ID.
  * - [data-voc-clock] shows the time (display page).
  * - [data-voc-reload="SECONDS"] reloads the page after SECONDS (default 24 h),
- *   but only once GET /healthz answers; otherwise retries every 5 minutes. */
+ *   but only once GET /healthz answers; otherwise retries every 5 minutes.
+ * - [data-voc-offline] registers the service worker (/sw.js) that keeps the page for a reload
+ *   while the server is down (secure contexts only: HTTPS, or localhost). */
 (() => {
   'use strict';
 
@@ -41,6 +43,10 @@
       setTimeout(tick, 1000 - now.getMilliseconds());
     };
     tick();
+  }
+
+  if (document.querySelector('[data-voc-offline]') && 'serviceWorker' in navigator) {
+    navigator.serviceWorker.register('/sw.js').catch(() => { /* not a secure context */ });
   }
 
   const reload = document.querySelector('[data-voc-reload]');
