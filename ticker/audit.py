@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ticker.feeds import FeedFilter
-from ticker.queue import QueryError, whole_number
+from ticker.queue import QueryError, feed_scope, whole_number
 from ticker.store import Store
 
 PAGE = 100
@@ -75,12 +75,9 @@ def events(store: Store, q: LogQuery, page: bool = True) -> dict[str, Any]:
         where.append("l.id < ?")
         args.append(q.before)
     if q.feed is not None:
-        if q.feed.sources:
-            where.append(f"v.source IN ({', '.join('?' for _ in q.feed.sources)})")
-            args.extend(q.feed.sources)
-        for key, value in sorted(q.feed.meta.items()):
-            where.append("EXISTS (SELECT 1 FROM json_each(v.meta) WHERE key = ? AND value = ?)")
-            args.extend([key, value])
+        scope, values = feed_scope(q.feed)
+        where += scope
+        args += values
     limit = f"LIMIT {q.limit + 1}" if page else ""
     sql = (
         "SELECT l.*, v.source, (SELECT max(id) FROM curation_log m WHERE m.verbatim_id = "

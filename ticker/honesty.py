@@ -17,6 +17,7 @@ from typing import Any
 
 from ticker.feeds import Feed
 from ticker.protocol import Item
+from ticker.queue import feed_scope
 from ticker.records import SHOWN_BUCKETS
 from ticker.store import Store
 
@@ -63,14 +64,8 @@ class Meter:
 def received(store: Store, feed: Feed, days: int) -> dict[str, int]:
     """How many comments of each shown bucket the feed's customers gave in the window."""
     since = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
-    clauses: list[str] = ["v.bucket = ?", "v.sort_at >= ?"]
-    args: list[Any] = []
-    if feed.filter.sources:
-        clauses.append(f"v.source IN ({', '.join('?' for _ in feed.filter.sources)})")
-        args.extend(feed.filter.sources)
-    for key, value in sorted(feed.filter.meta.items()):
-        clauses.append("EXISTS (SELECT 1 FROM json_each(v.meta) WHERE key = ? AND value = ?)")
-        args.extend([key, value])
+    scope, args = feed_scope(feed.filter)
+    clauses = ["v.bucket = ?", "v.sort_at >= ?", *scope]
     sql = f"SELECT count(*) FROM verbatims v WHERE {' AND '.join(clauses)}"
     return {
         bucket: int(store.db.execute(sql, [bucket, since, *args]).fetchone()[0])

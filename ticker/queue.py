@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ticker import masks
+from ticker.feeds import FeedFilter
 from ticker.records import ALL_BUCKETS, SCALES
 from ticker.rows import shown_column
 from ticker.store import Store
@@ -124,6 +125,20 @@ class Query:
             before=number("before", int),
             limit=limit,
         )
+
+
+def feed_scope(filt: FeedFilter) -> tuple[list[str], list[Any]]:
+    """Clauses on `v` for the comments of a feed's sources and metadata, whatever their bucket,
+    state or age: what a feed is about (its honesty meter, its curators, its log)."""
+    where: list[str] = []
+    args: list[Any] = []
+    if filt.sources:
+        where.append(f"v.source IN ({', '.join('?' for _ in filt.sources)})")
+        args.extend(filt.sources)
+    for key, value in sorted(filt.meta.items()):
+        where.append("EXISTS (SELECT 1 FROM json_each(v.meta) WHERE key = ? AND value = ?)")
+        args.extend([key, value])
+    return where, args
 
 
 def fts_query(text: str) -> str | None:
