@@ -45,24 +45,33 @@ def _reason(reason: str) -> str:
     return reason
 
 
+# What each plain action changes, one table for one comment and for many at once.
+CHANGES: dict[str, dict[str, Any]] = {
+    "approve": {"state": "approved"},
+    "hide": {"state": "hidden"},
+    "pin": {"pinned": 1},
+    "unpin": {"pinned": 0},
+}
+
+
 def approve(store: Store, verbatim_id: str, actor: str, reason: str = "", **k: Any) -> Stored:
     """Let feeds show a pending (or hidden) comment."""
-    return store.curate(verbatim_id, "approve", actor, _reason(reason), state="approved", **k)
+    return store.curate(verbatim_id, "approve", actor, _reason(reason), **CHANGES["approve"], **k)
 
 
 def hide(store: Store, verbatim_id: str, actor: str, reason: str = "", **k: Any) -> Stored:
     """Take a comment off every feed; its text stays in the store."""
-    return store.curate(verbatim_id, "hide", actor, _reason(reason), state="hidden", **k)
+    return store.curate(verbatim_id, "hide", actor, _reason(reason), **CHANGES["hide"], **k)
 
 
 def pin(store: Store, verbatim_id: str, actor: str, reason: str = "", **k: Any) -> Stored:
     """Keep a comment at the front of every feed that may show it."""
-    return store.curate(verbatim_id, "pin", actor, _reason(reason), pinned=1, **k)
+    return store.curate(verbatim_id, "pin", actor, _reason(reason), **CHANGES["pin"], **k)
 
 
 def unpin(store: Store, verbatim_id: str, actor: str, reason: str = "", **k: Any) -> Stored:
     """Let a pinned comment take its place in the mix again."""
-    return store.curate(verbatim_id, "unpin", actor, _reason(reason), pinned=0, **k)
+    return store.curate(verbatim_id, "unpin", actor, _reason(reason), **CHANGES["unpin"], **k)
 
 
 def retag(
@@ -183,14 +192,27 @@ def undo(store: Store, event_id: int, actor: str, batch: str | None = None) -> U
         return Undone(event_id, stored)
 
 
-def undo_batch(store: Store, batch: str, actor: str) -> list[Undone]:
-    """Take a whole bulk action back at once: every one of its events, or none."""
+def undo_batch(store: Store, batch: str, actor: str) -> list[int]:
+    """Take a whole bulk action back at once: every one of its events, or none. Returns the
+    events undone. A batch of plain actions is undone in a few statements for all."""
     with store.transaction():
         events = store.batch_events(batch)
         if not events:
             raise CurationError(f"no bulk action {batch!r}")
         again = secrets.token_hex(6)
-        return [undo(store, e["id"], actor, batch=again) for e in reversed(events)]
+        if any(e["action"] not in CHANGES for e in events):
+            return [undo(store, e["id"], actor, batch=again).event for e in reversed(events)]
+        latest = store.latest_events([e["verbatim_id"] for e in events])
+        for e in events:
+            if latest[e["verbatim_id"]] != e["id"]:
+                raise CurationError(
+                    f"comment {e['verbatim_id']} changed after this bulk action (event "
+                    f"{latest[e['verbatim_id']]}); undo that first"
+                )
+        befores = {e["verbatim_id"]: json.loads(e["detail"])["before"] for e in events}
+        extras = {e["verbatim_id"]: {"undoes": e["id"]} for e in events}
+        store.curate_many(befores, "undo", actor, "", again, extras)
+        return [e["id"] for e in events]
 
 
 Action = Callable[..., Stored]
@@ -208,14 +230,19 @@ ACTIONS: dict[str, Action] = {
 BULK = ("approve", "hide", "pin", "unpin", "retag")  # what one choice can mean for many
 
 
-def bulk(
-    store: Store, ids: Sequence[str], action: str, actor: str, **args: Any
-) -> tuple[str, list[Stored]]:
-    """One action over many comments, in one transaction and one batch (one undo)."""
+def bulk(store: Store, ids: Sequence[str], action: str, actor: str, **args: Any) -> tuple[str, int]:
+    """One action over many comments, in one transaction and one batch (one undo); returns
+    the batch and how many comments it changed. A plain action is a few statements for all."""
     unique = check_bulk(ids, action)
     batch = secrets.token_hex(6)
+    if action in CHANGES:
+        reason = _reason(args.get("reason", ""))
+        changes = dict.fromkeys(unique, CHANGES[action])
+        return batch, store.curate_many(changes, action, actor, reason, batch)
     with store.transaction():
-        return batch, [ACTIONS[action](store, vid, actor, batch=batch, **args) for vid in unique]
+        for vid in unique:
+            ACTIONS[action](store, vid, actor, batch=batch, **args)
+    return batch, len(unique)
 
 
 def check_bulk(ids: Sequence[str], action: str) -> list[str]:

@@ -387,6 +387,64 @@ class Store:
             )
         return self.get(verbatim_id)
 
+    def curate_many(
+        self,
+        changes: dict[str, dict[str, Any]],
+        action: str,
+        actor: str,
+        reason: str,
+        batch: str,
+        extras: dict[str, dict[str, Any]] | None = None,
+    ) -> int:
+        """`curate` for many comments at once (id -> its change, the same columns for all): one
+        batch in the log, each comment's own before and after. NotFound names a missing id,
+        and nothing changes."""
+        ids = list(changes)
+        keys = list(changes[ids[0]]) if ids else []
+        columns = ", ".join(keys)
+        with self.transaction():
+            before = {
+                r["id"]: r
+                for r in self.db.query(
+                    f"SELECT id, {columns} FROM verbatims WHERE id IN "
+                    "(SELECT value FROM json_each(?))",
+                    [json.dumps(list(ids))],
+                )
+            }
+            missing = [i for i in ids if i not in before]
+            if missing:
+                raise NotFound(f"no verbatim with id {missing[0]!r} ({len(missing)} missing)")
+            sets = ", ".join(f"{k} = ?" for k in keys)
+            self.db.conn.executemany(
+                f"UPDATE verbatims SET {sets} WHERE id = ?",
+                [(*(changes[i][k] for k in keys), i) for i in ids],
+            )
+            stamp, said = now(), {"reason": reason} if reason else {}
+            self.db.conn.executemany(
+                "INSERT INTO curation_log (at, actor, action, verbatim_id, detail, batch) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        stamp,
+                        actor,
+                        action,
+                        i,
+                        json.dumps(
+                            {
+                                "before": {k: before[i][k] for k in keys},
+                                "after": changes[i],
+                                **said,
+                                **(extras or {}).get(i, {}),
+                            },
+                            ensure_ascii=False,
+                        ),
+                        batch,
+                    )
+                    for i in ids
+                ],
+            )
+        return len(ids)
+
     def row(self, verbatim_id: str) -> dict[str, Any]:
         """A comment's whole row, every column (the console shows more than screens get)."""
         rows = list(self.db.query("SELECT * FROM verbatims WHERE id = ?", [verbatim_id]))
@@ -409,6 +467,14 @@ class Store:
         sql = "SELECT max(id) FROM curation_log WHERE verbatim_id = ?"
         found = self.db.execute(sql, [verbatim_id]).fetchone()[0]
         return int(found) if found is not None else None
+
+    def latest_events(self, ids: Sequence[str]) -> dict[str, int]:
+        """The id of the last event on each of these comments."""
+        sql = (
+            "SELECT verbatim_id, max(id) FROM curation_log WHERE verbatim_id IN "
+            "(SELECT value FROM json_each(?)) GROUP BY verbatim_id"
+        )
+        return dict(self.db.execute(sql, [json.dumps(list(ids))]).fetchall())
 
     def batch_events(self, batch: str) -> list[dict[str, Any]]:
         sql = "SELECT * FROM curation_log WHERE batch = ? ORDER BY id"

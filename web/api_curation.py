@@ -142,8 +142,8 @@ async def bulk_action(request: Request, who: Identity, body: dict[str, Any]) -> 
     def work(guard: _Guard) -> dict[str, Any]:
         for vid in curation.check_bulk(ids, action):
             guard.check(vid)
-        batch, done = curation.bulk(guard.store, ids, action, who.actor, **args)
-        return {"batch": batch, "count": len(done)}
+        batch, count = curation.bulk(guard.store, ids, action, who.actor, **args)
+        return {"batch": batch, "count": count}
 
     result: dict[str, Any] = await _checked(request, who, work)
     return result
@@ -169,7 +169,7 @@ async def undo_batch(request: Request, who: Identity, body: dict[str, Any]) -> d
         for event in guard.store.batch_events(batch):
             guard.check(event["verbatim_id"])
         undone = curation.undo_batch(guard.store, batch, who.actor)
-        return {"undid": [u.event for u in undone], "count": len(undone)}
+        return {"undid": undone, "count": len(undone)}
 
     result: dict[str, Any] = await _checked(request, who, work)
     return result

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 
 import pytest
 
 from tests.conftest import add
 from ticker import curation
 from ticker.curation import CurationError
+from ticker.judge import Judge
 from ticker.records import Verbatim
+from ticker.redact import Redactor
+from ticker.rows import row_for
 from ticker.sentiment import Tagger
-from ticker.store import Store
+from ticker.store import NotFound, Store, now
 
 
 @pytest.fixture
@@ -102,7 +106,8 @@ def test_bulk_acts_on_many_in_one_batch_and_one_undo(store: Store, tagger: Tagge
     ids = add(store, tagger, *(Verbatim("s", f"Comment number {i}", f"b{i}") for i in range(30)))
     curation.pin(store, ids[0], "sam")
     batch, done = curation.bulk(store, [*ids, ids[0]], "hide", "dana", reason="spam or a test")
-    assert len(done) == 30 and all(s.state == "hidden" for s in done)
+    assert done == 30 and all(store.get(i).state == "hidden" for i in ids)
+    assert '"reason": "spam or a test"' in store.curation_log(ids[3])[-1]["detail"]
     curation.undo_batch(store, batch, "dana")
     assert all(store.get(i).state == "approved" for i in ids) and store.get(ids[0]).pinned
 
@@ -120,7 +125,15 @@ def test_bulk_limits_say_so(store: Store, comment: str) -> None:
 
 def test_ten_thousand_in_one_bulk_action(store: Store, tagger: Tagger) -> None:
     """The largest bulk action allowed goes through whole, and comes back whole."""
-    ids = add(store, tagger, *(Verbatim("s", f"Great service {i}", f"t{i}") for i in range(10_000)))
+    judged = Judge(tagger, Redactor())(Verbatim("s", "Great service", "t"))
+    stamp = now()
+    rows = [
+        row_for(replace(judged, verbatim=Verbatim("s", "Great service", f"t{i}")), stamp)
+        for i in range(10_000)
+    ]  # tagged once: the bulk action is what is tested
+    store.ensure_source("s", "test")
+    store.store_rows(rows, "s")
+    ids = [row[0] for row in rows]
     batch, _ = curation.bulk(store, ids, "hide", "dana")
     assert store.count(state="hidden") == 10_000
     curation.undo_batch(store, batch, "dana")
@@ -155,3 +168,20 @@ def test_two_curators_at_once_the_last_wins_and_both_are_logged(store: Store, co
     assert sorted(e["actor"] for e in log) == ["dana", "sam"]
     last = log[-1]["action"]
     assert store.get(comment).state == ("hidden" if last == "hide" else "approved")
+
+
+def test_a_bulk_action_with_an_unknown_id_changes_nothing(store: Store, comment: str) -> None:
+    """One id that is not there: NotFound naming it, and the others stay as they were."""
+    with pytest.raises(NotFound, match="no verbatim with id 'gone'"):
+        curation.bulk(store, [comment, "gone"], "hide", "dana")
+    assert store.get(comment).state != "hidden" and store.curation_log(comment) == []
+
+
+def test_a_bulk_undo_waits_for_a_later_change_to_be_undone(store: Store, tagger: Tagger) -> None:
+    """Someone pinned one of the batch since: the batch undo says so and changes nothing."""
+    ids = add(store, tagger, *(Verbatim("s", f"Comment {i}", f"w{i}") for i in range(3)))
+    batch, _ = curation.bulk(store, ids, "hide", "dana")
+    curation.pin(store, ids[1], "sam")
+    with pytest.raises(CurationError, match="changed after this bulk action"):
+        curation.undo_batch(store, batch, "dana")
+    assert all(store.get(i).state == "hidden" for i in ids)
