@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from ticker import protocol
+from ticker.actions import woven
 from ticker.feeds import Feed
 from ticker.mixer import build_playlist
 from ticker.protocol import Event, Item
@@ -109,7 +110,8 @@ def current_items(store: Store, feed: Feed, max_chars: int) -> list[Item]:
     """The feed's playlist as protocol items, built now from the store."""
     candidates = store.candidates(feed.filter, per_bucket=feed.mix.size)
     shown = feed.display.meta
-    return [s.to_item(max_chars, shown) for s in build_playlist(candidates, feed.mix)]
+    items = [s.to_item(max_chars, shown) for s in build_playlist(candidates, feed.mix)]
+    return woven(store, items)  # "you said, we did" cards after the comments they answer
 
 
 class Shown(NamedTuple):

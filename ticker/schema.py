@@ -220,6 +220,16 @@ def m011_console(db: Database) -> None:
         "NOT NULL, tagged TEXT NOT NULL, actor TEXT NOT NULL, at TEXT NOT NULL)"
     )
     db.execute(
+        "CREATE TABLE action_notes (id INTEGER PRIMARY KEY, you_said TEXT NOT NULL, "
+        "we_did TEXT NOT NULL, owner TEXT NOT NULL, status TEXT NOT NULL, due TEXT, "
+        "actor TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL)"
+    )
+    db.execute(
+        "CREATE TABLE action_links (note INTEGER NOT NULL REFERENCES action_notes(id) "
+        "ON DELETE CASCADE, verbatim_id TEXT NOT NULL, PRIMARY KEY (note, verbatim_id))"
+    )
+    db.execute("CREATE INDEX idx_action_links_verbatim ON action_links (verbatim_id)")
+    db.execute(
         "CREATE TABLE spotlights (feed TEXT PRIMARY KEY, verbatim_id TEXT NOT NULL, "
         "until TEXT NOT NULL, actor TEXT NOT NULL, at TEXT NOT NULL)"
     )

@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ticker.accounts import AccountError
+from ticker.actions import ActionError
 from ticker.curation import CurationError
 from ticker.passwords import PasswordRejected
 from ticker.queue import QueryError
@@ -111,7 +112,14 @@ def _endpoint(op: Operation) -> Callable[[Request], Awaitable[Response]]:
             return error(exc.status, exc.message, exc.headers)
         except NotFound as exc:
             return error(404, str(exc.args[0]) if exc.args else "not found")
-        except (CurationError, SpotlightError, QueryError, AccountError, PasswordRejected) as exc:
+        except (
+            CurationError,
+            SpotlightError,
+            ActionError,
+            QueryError,
+            AccountError,
+            PasswordRejected,
+        ) as exc:
             return error(422, str(exc))
         except Busy as exc:
             return error(503, str(exc), {"Retry-After": "2"})

@@ -31,18 +31,18 @@ def _card(store: Store, vid: str) -> dict[str, Any]:
     return queue.card(row, store.event(latest) if latest else None)
 
 
-async def _checked(request: Request, who: Identity, work: Callable[[_Guard], Any]) -> Any:
+async def checked(request: Request, who: Identity, work: Callable[[Guard], Any]) -> Any:
     """Run a curation on the writer, after checking the curator may act on each comment."""
     state = state_of(request)
     feeds = await state.readers.run(Store.feeds) if who.user.feeds else []
 
     def guarded(store: Store) -> Any:
-        return work(_Guard(store, who, feeds))
+        return work(Guard(store, who, feeds))
 
     return await state.write(guarded)
 
 
-class _Guard:
+class Guard:
     """A store whose `row` refuses comments outside a limited curator's feeds."""
 
     def __init__(self, store: Store, who: Identity, feeds: list[Any]) -> None:
@@ -82,14 +82,14 @@ def _acting(action: str, **fixed: Any) -> Callable[..., Any]:
             args.update(feed=text_field(body, "feed"), seconds=int_field(body, "seconds"))
             args["reason"] = text_field(body, "reason", "")
 
-        def work(guard: _Guard) -> dict[str, Any]:
+        def work(guard: Guard) -> dict[str, Any]:
             if "feed" in args:
                 guard.check_feed(args["feed"])
             guard.check(vid)
             curation.ACTIONS[action](guard.store, vid, who.actor, **args)
             return _card(guard.store, vid)
 
-        result: dict[str, Any] = await _checked(request, who, work)
+        result: dict[str, Any] = await checked(request, who, work)
         return result
 
     act.__name__ = f"{action}_comment" if action != "note" else "add_note"
@@ -139,51 +139,51 @@ async def bulk_action(request: Request, who: Identity, body: dict[str, Any]) -> 
     if action == "retag":
         args["bucket"] = text_field(body, "bucket")
 
-    def work(guard: _Guard) -> dict[str, Any]:
+    def work(guard: Guard) -> dict[str, Any]:
         for vid in curation.check_bulk(ids, action):
             guard.check(vid)
         batch, count = curation.bulk(guard.store, ids, action, who.actor, **args)
         return {"batch": batch, "count": count}
 
-    result: dict[str, Any] = await _checked(request, who, work)
+    result: dict[str, Any] = await checked(request, who, work)
     return result
 
 
 async def undo_event(request: Request, who: Identity, body: dict[str, Any]) -> dict[str, Any]:
     number = queue.whole_number("event", request.path_params["event"])
 
-    def work(guard: _Guard) -> dict[str, Any]:
+    def work(guard: Guard) -> dict[str, Any]:
         event = guard.store.event(number)
         guard.check(event["verbatim_id"])
         undone = curation.undo(guard.store, number, who.actor)
         return {"undid": undone.event, "comment": _card(guard.store, undone.stored.id)}
 
-    result: dict[str, Any] = await _checked(request, who, work)
+    result: dict[str, Any] = await checked(request, who, work)
     return result
 
 
 async def undo_batch(request: Request, who: Identity, body: dict[str, Any]) -> dict[str, Any]:
     batch = request.path_params["batch"]
 
-    def work(guard: _Guard) -> dict[str, Any]:
+    def work(guard: Guard) -> dict[str, Any]:
         for event in guard.store.batch_events(batch):
             guard.check(event["verbatim_id"])
         undone = curation.undo_batch(guard.store, batch, who.actor)
         return {"undid": undone, "count": len(undone)}
 
-    result: dict[str, Any] = await _checked(request, who, work)
+    result: dict[str, Any] = await checked(request, who, work)
     return result
 
 
 async def end_spotlight(request: Request, who: Identity, body: dict[str, Any]) -> dict[str, Any]:
     feed = request.path_params["feed"]
 
-    def work(guard: _Guard) -> dict[str, Any]:
+    def work(guard: Guard) -> dict[str, Any]:
         guard.check_feed(feed)
         spotlight.end(guard.store, feed, who.actor)
         return {"feed": feed, "spotlight": None}
 
-    result: dict[str, Any] = await _checked(request, who, work)
+    result: dict[str, Any] = await checked(request, who, work)
     return result
 
 

@@ -27,6 +27,7 @@ from ticker.sources import Source
 from ticker.writer import Writer
 from web import (
     api,
+    api_actions,
     api_admin,
     api_curation,
     console,
@@ -45,7 +46,7 @@ from web.state import AppState
 from web.stream import feed_stream
 
 STATIC = pages.STATIC
-OPERATIONS = [*api_curation.OPERATIONS, *api_admin.OPERATIONS]
+OPERATIONS = [*api_curation.OPERATIONS, *api_actions.OPERATIONS, *api_admin.OPERATIONS]
 API_VERSION = "1.0.0"
 
 
@@ -120,6 +121,7 @@ def create_app(
         *api.routes(OPERATIONS),
         Route("/console", console.queue_page),
         Route("/console/feeds", console.feeds_page),
+        Route("/console/actions", console.actions_page),
         Route("/console/log", console.log_page),
         Route("/console/sources", console.sources_page),
         Route("/console/users", console.users_page),

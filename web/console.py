@@ -31,6 +31,7 @@ MAX_DELAY = 8.0
 PAGES = {
     "queue": ("Queue", "read"),
     "feeds": ("Feeds", "read"),
+    "actions": ("You said, we did", "read"),
     "log": ("Log", "read"),
     "sources": ("Sources", "read"),
     "users": ("Users and tokens", "admin"),
@@ -204,4 +205,4 @@ def _nav(who: Identity) -> list[tuple[str, str]]:
     return [(name, title) for name, (title, need) in PAGES.items() if who.may(need)]
 
 
-queue_page, feeds_page, log_page, sources_page, users_page = (_page(n) for n in PAGES)
+queue_page, feeds_page, actions_page, log_page, sources_page, users_page = (_page(n) for n in PAGES)

@@ -345,3 +345,30 @@ def test_the_honesty_meter_and_a_praise_wall_that_needs_a_reason(
         [event] = c.get("/api/v1/log", params={"action": "praise-wall"}).json()["items"]
     assert event["actor"].startswith("ann@example.com")
     assert event["reason"] == "the thank-you screen in reception"
+
+
+def test_action_notes_through_the_api(api: Running, store: Store, ids: list[str]) -> None:
+    """A curator writes, changes and removes a note; a viewer may only read them."""
+    curator = token_for(store, "dana@example.com", "curate")
+    viewer = token_for(store, "cy@example.com", "read")
+    note = {
+        "you_said": "Nobody called back.",
+        "we_did": "A call-back promise within 2 hours.",
+        "owner": "Support",
+        "status": "in progress",
+        "comments": [ids[1]],
+    }
+    with client(api, curator) as c, client(api, viewer) as v:
+        made = c.post("/api/v1/actions", json=note)
+        assert made.status_code == 201 and made.json()["comments"] == [ids[1]]
+        assert v.post("/api/v1/actions", json=note).status_code == 403
+        number = made.json()["id"]
+        done = c.put(f"/api/v1/actions/{number}", json={**note, "status": "done"})
+        assert done.json()["status"] == "done"
+        assert [n["id"] for n in v.get("/api/v1/actions", params={"status": "done"}).json()] == [
+            number
+        ]
+        bad = c.post("/api/v1/actions", json={**note, "status": "soon"})
+        assert bad.status_code == 422 and "status is one of" in bad.json()["error"]
+        assert c.delete(f"/api/v1/actions/{number}").status_code == 200
+        assert v.get("/api/v1/actions").json() == []

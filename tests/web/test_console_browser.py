@@ -265,3 +265,41 @@ def test_a_praise_wall_is_flagged_on_the_feeds_page(
     said = page.locator(".feed-card", has_text="Only praise").locator("[data-mix=received]")
     assert "bad" in (said.get_attribute("aria-label") or "")
     page.screenshot(path=SHOTS / "console-feeds.png", full_page=True)
+
+
+def test_you_said_we_did_reaches_the_screens_after_its_comment(
+    console: Running, browser: Browser, context: BrowserContext
+) -> None:
+    """`w` on a comment, the note written: screens show it right after that comment."""
+    queue = signed_in(context, console)
+    queue.click("text=Shown")
+    queue.wait_for_function("() => document.querySelectorAll('.card').length === 4")
+    queue.locator(".card", has_text="Delivery was late").click(position={"x": 5, "y": 5})
+    tv = browser.new_context(viewport={"width": 1920, "height": 1080})
+    try:
+        display = tv.new_page()
+        display.goto(f"{console.http}/display/all")
+        display.wait_for_function(
+            f"() => {WIDGET}?.shadowRoot?.querySelector('.item')", timeout=10_000 * UNIT
+        )
+        queue.keyboard.press("w")
+        queue.fill("#action-said", "Deliveries came without warning.")
+        queue.fill("#action-did", "An SMS an hour before every delivery, since March.")
+        queue.fill("#action-owner", "Logistics")
+        queue.click("[data-voc-action] button[value=ok]")
+        order = (
+            f"() => [...{WIDGET}.shadowRoot.querySelectorAll('.track .item')]"
+            ".map(e => e.dataset.bucket + ':' + e.querySelector('.text').textContent)"
+        )
+        display.wait_for_function(
+            f"() => ({order})().some(t => t.startsWith('action:'))", timeout=5_000 * UNIT
+        )
+        shown = display.evaluate(order)
+        at = next(i for i, t in enumerate(shown) if t.startswith("action:"))
+        assert "Delivery was late" in shown[at - 1]
+        assert "We did: An SMS an hour before every delivery" in shown[at]
+        queue.goto(f"{console.http}/console/actions")
+        queue.locator("td", has_text="Deliveries came without warning.").wait_for()
+        queue.screenshot(path=SHOTS / "console-actions.png")
+    finally:
+        tv.close()

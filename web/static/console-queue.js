@@ -272,6 +272,18 @@
     await act('spotlight', card, { feed: String(got.get('feed')), seconds: Number(got.get('seconds')) });
   }
 
+  async function youSaid(card) {
+    const got = await ask(document.querySelector('[data-voc-action]'));
+    if (!got) return;
+    const body = Object.fromEntries(['you_said', 'we_did', 'owner', 'status'].map((k) => [k, String(got.get(k) || '')]));
+    body.due = String(got.get('due') || '') || null;
+    body.comments = picked.size ? [...picked] : [card.id];
+    try {
+      await api('POST', '/api/v1/actions', body);
+      toast('Saved: screens show it after the comment it answers.');
+    } catch (e) { toast(e.message, true); }
+  }
+
   function offsetIn(container, node, offset) {
     const walker = document.createTreeWalker(container, NodeFilter.SHOW_TEXT);
     let at = 0;
@@ -319,6 +331,7 @@
     else if (action === 'mask') maskSelection(card, li);
     else if (action === 'note') note(card);
     else if (action === 'spotlight') spot(card);
+    else if (action === 'action') youSaid(card);
     else act(action, card);
   });
   list.addEventListener('mousedown', (ev) => {
@@ -370,6 +383,7 @@
       m: () => card && maskSelection(card, li),
       n: () => card && note(card),
       s: () => card && spot(card),
+      w: () => card && youSaid(card),
       u: () => undoLast(),
       '/': () => form.querySelector('[name=q]').focus(),
       '.': () => load(),

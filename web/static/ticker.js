@@ -12,7 +12,7 @@
     try { return new URL(document.currentScript.src).origin; } catch (e) { return location.origin; }
   })();
 
-  const BUCKETS = { good: ['👍', 'Good'], bad: ['👎', 'Bad'], ugly: ['⚠', 'Ugly'], neutral: ['•', 'Neutral'], noise: ['·', 'Noise'], untagged: ['?', 'Untagged'] };
+  const BUCKETS = { good: ['👍', 'Good'], bad: ['👎', 'Bad'], ugly: ['⚠', 'Ugly'], neutral: ['•', 'Neutral'], noise: ['·', 'Noise'], untagged: ['?', 'Untagged'], action: ['✔', 'You said, we did'] };
   const EMPTY = 'No comments to show yet.';
   const SWAP_MS = 8000; // reduced motion: one comment at a time
 
@@ -43,6 +43,8 @@
 [data-bucket=good] .lab{color:var(--g);background:var(--gb)}
 [data-bucket=bad] .lab{color:var(--b);background:var(--bb)}
 [data-bucket=ugly] .lab{color:var(--u);background:var(--ub)}
+[data-bucket=action] .lab{color:var(--fo);background:var(--bt)}
+[data-bucket=action] .text::before,[data-bucket=action] .text::after{content:none}
 .pin{margin-right:-.3em}
 .body{min-width:0;max-width:var(--maxw)}
 .text{margin:0;display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:var(--lines);line-clamp:var(--lines);overflow:hidden;overflow-wrap:anywhere}
