@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
@@ -60,6 +61,27 @@ def signed_in(context: BrowserContext, server: Running) -> Page:
     page.wait_for_selector(".card", timeout=10_000 * UNIT)
     page.wait_for_function("() => document.querySelector('.live.on')", timeout=10_000 * UNIT)
     return page
+
+
+@contextmanager
+def curating_beside_a_display(
+    console: Running, browser: Browser, context: BrowserContext, comment: str
+) -> Iterator[tuple[Page, Page]]:
+    """The queue (shown comments, `comment` current) and a 1080p /display of the same feed."""
+    queue = signed_in(context, console)
+    queue.click("text=Shown")
+    queue.wait_for_function("() => document.querySelectorAll('.card').length === 4")
+    queue.locator(".card", has_text=comment).click(position={"x": 5, "y": 5})
+    tv = browser.new_context(viewport={"width": 1920, "height": 1080})
+    try:
+        display = tv.new_page()
+        display.goto(f"{console.http}/display/all")
+        display.wait_for_function(
+            f"() => {WIDGET}?.shadowRoot?.querySelector('.item')", timeout=10_000 * UNIT
+        )
+        yield queue, display
+    finally:
+        tv.close()
 
 
 def widget_texts(page: Page) -> list[str]:
@@ -153,7 +175,15 @@ def test_keys_move_select_and_explain(console: Running, context: BrowserContext)
 
 
 @pytest.mark.parametrize(
-    "path", ["/console", "/console/feeds", "/console/log", "/console/sources", "/console/users"]
+    "path",
+    [
+        "/console",
+        "/console/feeds",
+        "/console/actions",
+        "/console/log",
+        "/console/sources",
+        "/console/users",
+    ],
 )
 def test_console_pages_look_right_and_pass_axe(
     console: Running, context: BrowserContext, path: str
@@ -208,17 +238,7 @@ def test_spotlight_takes_over_the_display_and_returns(
     console: Running, browser: Browser, context: BrowserContext
 ) -> None:
     """`s` on a comment: within a second every display of the feed shows it large; `u` ends it."""
-    queue = signed_in(context, console)
-    queue.click("text=Shown")
-    queue.wait_for_function("() => document.querySelectorAll('.card').length === 4")
-    queue.locator(".card", has_text="technician").click(position={"x": 5, "y": 5})
-    tv = browser.new_context(viewport={"width": 1920, "height": 1080})
-    try:
-        display = tv.new_page()
-        display.goto(f"{console.http}/display/all")
-        display.wait_for_function(
-            f"() => {WIDGET}?.shadowRoot?.querySelector('.item')", timeout=10_000 * UNIT
-        )
+    with curating_beside_a_display(console, browser, context, "technician") as (queue, display):
         queue.keyboard.press("s")
         queue.click("[data-voc-spotlight] button[value=ok]")
         started = time.monotonic()
@@ -233,8 +253,6 @@ def test_spotlight_takes_over_the_display_and_returns(
         display.screenshot(path=SHOTS / "display-spotlight.png")
         queue.keyboard.press("u")
         display.wait_for_function(f"() => {spot}.hidden", timeout=5_000 * UNIT)
-    finally:
-        tv.close()
 
 
 def test_the_queue_on_a_tablet_and_in_the_dark(console: Running, browser: Browser) -> None:
@@ -271,17 +289,10 @@ def test_you_said_we_did_reaches_the_screens_after_its_comment(
     console: Running, browser: Browser, context: BrowserContext
 ) -> None:
     """`w` on a comment, the note written: screens show it right after that comment."""
-    queue = signed_in(context, console)
-    queue.click("text=Shown")
-    queue.wait_for_function("() => document.querySelectorAll('.card').length === 4")
-    queue.locator(".card", has_text="Delivery was late").click(position={"x": 5, "y": 5})
-    tv = browser.new_context(viewport={"width": 1920, "height": 1080})
-    try:
-        display = tv.new_page()
-        display.goto(f"{console.http}/display/all")
-        display.wait_for_function(
-            f"() => {WIDGET}?.shadowRoot?.querySelector('.item')", timeout=10_000 * UNIT
-        )
+    with curating_beside_a_display(console, browser, context, "Delivery was late") as (
+        queue,
+        display,
+    ):
         queue.keyboard.press("w")
         queue.fill("#action-said", "Deliveries came without warning.")
         queue.fill("#action-did", "An SMS an hour before every delivery, since March.")
@@ -301,5 +312,3 @@ def test_you_said_we_did_reaches_the_screens_after_its_comment(
         queue.goto(f"{console.http}/console/actions")
         queue.locator("td", has_text="Deliveries came without warning.").wait_for()
         queue.screenshot(path=SHOTS / "console-actions.png")
-    finally:
-        tv.close()
