@@ -16,6 +16,7 @@ from web.state import AppState
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
+LAYOUTS = ("ticker", "cards")  # /display/FEED?layout=cards
 _CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; connect-src 'self' ws: wss:; base-uri 'none'; form-action 'none'; "
@@ -43,7 +44,9 @@ async def _page(request: Request, name: str, feed: str, framing: str) -> Respons
         scheme = "wss" if request.url.scheme == "https" else "ws"
         url = f"{scheme}://{request.url.hostname}:{state.settings.stream_at}"
         stream = f' stream="{html.escape(url)}"'
+    layout = request.query_params.get("layout", "ticker")
     body = _template(name).safe_substitute(
+        layout=layout if layout in LAYOUTS else "ticker",
         feed=html.escape(feed),
         title=html.escape(title),
         origin=html.escape(origin),

@@ -210,3 +210,28 @@ def test_a_display_reloaded_while_the_server_is_down_still_shows_comments(
         assert "VoC Ticker" in tv.title()
     finally:
         context.close()
+
+
+def test_the_cards_layout_shows_one_comment_large_and_the_next_ones(
+    live: Running, browser: Browser
+) -> None:
+    """/display?layout=cards: one comment at a time, a strip of what comes next; a picture."""
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    try:
+        tv = context.new_page()
+        tv.goto(f"{live.http}/display/all?layout=cards")
+        wait_for_items(tv)
+        root = f"{WIDGET}.shadowRoot"
+        tv.wait_for_function(f"() => {root}.querySelector('.next').children.length >= 2")
+        shown = tv.evaluate(
+            f"[...{root}.querySelectorAll('.item')].filter(e => e.offsetParent).length"
+        )
+        assert shown == 1
+        assert tv.evaluate(f"getComputedStyle({root}.querySelector('.next')).display") == "flex"
+        tv.wait_for_timeout(300)
+        tv.screenshot(path=SHOTS / "display-cards.png")
+        assert tv.evaluate(f"{WIDGET}.getAttribute('layout')") == "cards"
+        tv.goto(f"{live.http}/display/all?layout=%22%3E%3Cscript%3E")
+        assert tv.evaluate(f"{WIDGET}.getAttribute('layout')") == "ticker"
+    finally:
+        context.close()

@@ -1,7 +1,9 @@
 /* VoC Ticker widget: <voc-ticker feed="support" server="https://host:port">.
  * Plain ES2020, no dependencies. Optional attributes: theme="light|dark",
  * variant="display", speed="<px per second>", stream="ws(s)://host:port" (when the
- * server streams on a port of its own). Protocol: docs/protocol.md.
+ * server streams on a port of its own), layout="cards" (one large comment at a time, for as
+ * long as it takes to read, with the next ones in a strip below; reduced motion shows the
+ * crawl one at a time too). Protocol: docs/protocol.md.
  * Server data is only ever written with textContent. */
 (() => {
   'use strict';
@@ -57,6 +59,15 @@
 .rm .item{display:none;margin:0!important}
 .rm .track{flex:auto;min-width:0}
 .rm .item.cur{display:flex;flex:0 1 auto;min-width:0}
+.next{display:none}
+.r.cards{flex-direction:column;align-items:stretch}
+.cards .pp{position:absolute;top:.4em;left:.2em;margin:0}
+.cards .vp{height:auto;min-height:calc(var(--lines)*1.4em + 2.2em);--m:none}
+.cards .item.cur .text{-webkit-line-clamp:calc(var(--lines) + 2);line-clamp:calc(var(--lines) + 2)}
+.cards .next{display:flex;gap:1.2em;padding:.3em .9em .6em;font-size:.42em;color:var(--mu);overflow:hidden;white-space:nowrap}
+.next .nx{display:flex;gap:.5em;align-items:center;min-width:0;flex:1}
+.next .nt{overflow:hidden;text-overflow:ellipsis;min-width:0}
+.next .lab{flex:none;margin:0}
 .spot{flex:1;min-width:0;display:flex;align-items:center;gap:.8em;padding:.4em .9em}
 .spotting .vp{display:none}
 .spot .item{flex:1;min-width:0;padding:0}
@@ -132,7 +143,7 @@
   let sheet = null;
 
   class VocTicker extends HTMLElement {
-    static get observedAttributes() { return ['feed', 'server', 'stream', 'theme', 'variant', 'speed']; }
+    static get observedAttributes() { return ['feed', 'server', 'stream', 'theme', 'variant', 'speed', 'layout']; }
 
     constructor() {
       super();
@@ -142,8 +153,9 @@
       this._vp = h('div', { class: 'vp', 'aria-live': 'off' }, this._track, this._empty);
       this._status = h('span', { class: 'status', role: 'status', hidden: '' });
       this._spot = h('div', { class: 'spot', hidden: '' });
+      this._next = h('div', { class: 'next', 'aria-hidden': 'true' });
       this._root = h('div', { class: 'r', role: 'region', 'aria-label': 'Customer comments', 'aria-live': 'off' },
-        this._btn, this._vp, this._spot, this._status);
+        this._btn, this._vp, this._spot, this._next, this._status);
       const style = h('style', {});
       style.textContent = CSS;
       const shadow = this.attachShadow({ mode: 'open' });
@@ -190,7 +202,7 @@
       this._drop();
       clearTimeout(this._retryT);
       clearTimeout(this._spotT);
-      clearInterval(this._rmT);
+      clearTimeout(this._rmT);
       this._rmT = 0;
       cancelAnimationFrame(this._raf);
       this._raf = 0;
@@ -199,6 +211,7 @@
     attributeChangedCallback(name, was, now) {
       if (!this._mq || !this.isConnected || was === now) return;
       if (name === 'feed' || name === 'server') this._start();
+      else if (name === 'layout') this._setRm();
       else this._applyDisplay();
     }
 
@@ -401,6 +414,7 @@
       }
       this._els = els;
       if (!this._cur || !this._cur.isConnected) this._show(tr.firstElementChild);
+      else if (this._cards) this._strip();
     }
 
     _setPad(el, px) {
@@ -446,27 +460,58 @@
       this._kick();
     }
 
+    // One at a time: for reduced motion (every SWAP_MS) and the cards layout (reading time).
     _setRm() {
-      this._rm = !!(this._mq && this._mq.matches);
+      this._cards = this.getAttribute('layout') === 'cards';
+      this._rm = this._cards || !!(this._mq && this._mq.matches);
       this._root.classList.toggle('rm', this._rm);
-      clearInterval(this._rmT);
+      this._root.classList.toggle('cards', this._cards);
+      clearTimeout(this._rmT);
       this._rmT = 0;
       if (this._rm) {
         for (const el of this._track.children) this._setPad(el, 0);
         this._pos = 0;
         this._place();
         this._show(this._track.firstElementChild);
-        this._rmT = setInterval(() => {
-          if (!this._paused() && this._cur) this._show(this._cur.nextElementSibling || this._track.firstElementChild);
-        }, SWAP_MS);
+        const turn = () => {
+          this._rmT = setTimeout(() => {
+            if (!this._paused() && this._cur) this._show(this._cur.nextElementSibling || this._track.firstElementChild);
+            turn();
+          }, this._dwell());
+        };
+        turn();
       }
       this._kick();
+    }
+
+    // How long a card stays: about 220 words a minute, 6 to 20 seconds.
+    _dwell() {
+      if (!this._cards || !this._cur) return SWAP_MS;
+      const chars = (this._cur.querySelector('.text') || {}).textContent?.length || 0;
+      return Math.max(6000, Math.min(20000, 2500 + 55 * chars));
     }
 
     _show(el) {
       if (this._cur) this._cur.classList.remove('cur');
       this._cur = el;
       if (el) el.classList.add('cur');
+      if (this._cards) this._strip();
+    }
+
+    // The next three, small, below the card: what is coming.
+    _strip() {
+      const kids = [];
+      let el = this._cur;
+      for (let i = 0; i < 3 && this._track.children.length > 1; i++) {
+        el = (el && el.nextElementSibling) || this._track.firstElementChild;
+        if (!el || el === this._cur) break;
+        const lab = el.querySelector('.lab');
+        const text = el.querySelector('.text');
+        const one = h('span', { class: 'nx' }, txt('span', 'lab', lab ? lab.textContent : ''), txt('span', 'nt', text ? text.textContent : ''));
+        one.setAttribute('data-bucket', el.getAttribute('data-bucket') || '');
+        kids.push(one);
+      }
+      this._next.replaceChildren(...kids);
     }
 
     // Start or stop the animation loop as needed.
