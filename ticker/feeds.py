@@ -49,6 +49,7 @@ class MixPolicy:
 
 # Labels a ticker may show beside a comment. Everything else an export carries (names, emails,
 # IP addresses, other answers) stays in the store: a screen shows only what a feed names.
+LAYOUTS = ("ticker", "cards")
 SHOWN_META = ("product", "region", "channel", "platform", "country", "language", "store")
 
 
@@ -60,6 +61,7 @@ class Display:
     direction: str = "left"
     theme: str = "light"
     meta: tuple[str, ...] = SHOWN_META  # metadata labels shown, matched case-insensitively
+    layout: str = "ticker"  # or "cards": one large comment at a time (LAYOUTS)
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,8 @@ class Feed:
             raise FeedError(f"playlist size {self.mix.size} must be between 1 and 500")
         if self.display.direction not in ("left", "right"):
             raise FeedError(f"direction {self.display.direction!r} must be 'left' or 'right'")
+        if self.display.layout not in LAYOUTS:
+            raise FeedError(f"layout {self.display.layout!r} must be one of {', '.join(LAYOUTS)}")
         if self.display.theme not in ("light", "dark"):
             raise FeedError(f"theme {self.display.theme!r} must be 'light' or 'dark'")
         age = self.filter.max_age_days

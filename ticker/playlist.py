@@ -194,7 +194,7 @@ class Playlists:
 def display_fields(feed: Feed) -> protocol.DisplayFields:
     """What widgets need of the display settings (the meta labels are applied server-side)."""
     d = feed.display
-    return {"speed": d.speed, "direction": d.direction, "theme": d.theme}
+    return {"speed": d.speed, "direction": d.direction, "theme": d.theme, "layout": d.layout}
 
 
 def snapshot_message(shown: Shown, heartbeat: float) -> protocol.Snapshot:

@@ -16,6 +16,7 @@ class DisplayFields(TypedDict):
     speed: float
     direction: str
     theme: str
+    layout: str
 
 
 class Spot(TypedDict):

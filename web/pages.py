@@ -10,13 +10,12 @@ from string import Template
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
-from ticker.feeds import DEFAULT_FEED, FeedError
+from ticker.feeds import DEFAULT_FEED, LAYOUTS, FeedError
 from ticker.store import NotFound, Store
 from web.state import AppState
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
-LAYOUTS = ("ticker", "cards")  # /display/FEED?layout=cards
 _CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; connect-src 'self' ws: wss:; base-uri 'none'; form-action 'none'; "
@@ -44,9 +43,9 @@ async def _page(request: Request, name: str, feed: str, framing: str) -> Respons
         scheme = "wss" if request.url.scheme == "https" else "ws"
         url = f"{scheme}://{request.url.hostname}:{state.settings.stream_at}"
         stream = f' stream="{html.escape(url)}"'
-    layout = request.query_params.get("layout", "ticker")
+    layout = request.query_params.get("layout")  # else the feed's own display.layout
     body = _template(name).safe_substitute(
-        layout=layout if layout in LAYOUTS else "ticker",
+        layout_attr=f' layout="{layout}"' if layout in LAYOUTS else "",
         feed=html.escape(feed),
         title=html.escape(title),
         origin=html.escape(origin),

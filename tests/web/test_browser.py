@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from playwright.sync_api import Browser, Page
@@ -232,6 +233,24 @@ def test_the_cards_layout_shows_one_comment_large_and_the_next_ones(
         tv.screenshot(path=SHOTS / "display-cards.png")
         assert tv.evaluate(f"{WIDGET}.getAttribute('layout')") == "cards"
         tv.goto(f"{live.http}/display/all?layout=%22%3E%3Cscript%3E")
-        assert tv.evaluate(f"{WIDGET}.getAttribute('layout')") == "ticker"
+        assert tv.evaluate(f"{WIDGET}.getAttribute('layout')") is None  # the feed's own
+    finally:
+        context.close()
+
+
+def test_a_feed_set_to_cards_turns_its_screens_into_cards(
+    live: Running, store: Store, browser: Browser
+) -> None:
+    """The layout is a feed setting too: changed, open displays follow without a reload."""
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    try:
+        tv = context.new_page()
+        tv.goto(f"{live.http}/display/all")
+        wait_for_items(tv)
+        root = f"{WIDGET}.shadowRoot.querySelector('.r')"
+        assert not tv.evaluate(f"{root}.classList.contains('cards')")
+        feed = store.feed("all")
+        store.save_feed(replace(feed, display=replace(feed.display, layout="cards")))
+        tv.wait_for_function(f"() => {root}.classList.contains('cards')", timeout=5_000 * UNIT)
     finally:
         context.close()

@@ -167,7 +167,7 @@ async def test_the_snapshot_carries_the_feeds_title_display_and_heartbeat(
         "type": "snapshot",
         "feed": "support",
         "title": "Support — last 30 days",
-        "display": {"speed": 80, "direction": "right", "theme": "dark"},
+        "display": {"speed": 80, "direction": "right", "theme": "dark", "layout": "ticker"},
         "heartbeat": 20.0,
         "items": [item(1), item(2)],
         "spotlight": None,

@@ -61,7 +61,12 @@ async def test_first_message_is_a_snapshot(server: Running, store: Store, tagger
         snap = json.loads(await ws.recv())
     assert snap["type"] == "snapshot" and snap["feed"] == "all"
     assert sorted(i["id"] for i in snap["items"]) == sorted(ids)
-    assert snap["display"] == {"speed": 60.0, "direction": "left", "theme": "light"}
+    assert snap["display"] == {
+        "speed": 60.0,
+        "direction": "left",
+        "theme": "light",
+        "layout": "ticker",
+    }
 
 
 async def test_a_hide_reaches_every_client(server: Running, store: Store, tagger: Tagger) -> None:

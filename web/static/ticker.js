@@ -168,7 +168,7 @@
 
       this._items = [];          // playlist, server order
       this._els = new Map();     // id -> element
-      this._disp = { speed: 60, direction: 'left', theme: 'light' };
+      this._disp = { speed: 60, direction: 'left', theme: 'light', layout: 'ticker' };
       this._L = true;            // direction left
       this._pos = 0;             // px scrolled in the crawl direction
       this._hb = 20;             // heartbeat seconds
@@ -430,6 +430,11 @@
       if (typeof d.speed === 'number' && d.speed >= 0) this._disp.speed = d.speed;
       if (d.direction === 'left' || d.direction === 'right') this._disp.direction = d.direction;
       if (d.theme === 'light' || d.theme === 'dark') this._disp.theme = d.theme;
+      if (d.layout === 'ticker' || d.layout === 'cards') {
+        const was = this._disp.layout;
+        this._disp.layout = d.layout;
+        if (was !== d.layout && this._mq) this._setRm();
+      }
       this._applyDisplay();
     }
 
@@ -462,7 +467,8 @@
 
     // One at a time: for reduced motion (every SWAP_MS) and the cards layout (reading time).
     _setRm() {
-      this._cards = this.getAttribute('layout') === 'cards';
+      const layout = this.getAttribute('layout') || this._disp.layout; // the page's, else the feed's
+      this._cards = layout === 'cards';
       this._rm = this._cards || !!(this._mq && this._mq.matches);
       this._root.classList.toggle('rm', this._rm);
       this._root.classList.toggle('cards', this._cards);
