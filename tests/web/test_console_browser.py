@@ -47,7 +47,9 @@ def console(settings: Settings, store: Store, tagger: Tagger) -> Iterator[Runnin
 
 @pytest.fixture
 def context(browser: Browser) -> Iterator[BrowserContext]:
-    made = browser.new_context(viewport={"width": 1280, "height": 900})
+    # No service worker (/display registers one): requests it would see, Playwright's routes
+    # (the axe script) could not, and these tests are not about going offline.
+    made = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
     yield made
     made.close()
 
@@ -72,7 +74,7 @@ def curating_beside_a_display(
     queue.click("text=Shown")
     queue.wait_for_function("() => document.querySelectorAll('.card').length === 4")
     queue.locator(".card", has_text=comment).click(position={"x": 5, "y": 5})
-    tv = browser.new_context(viewport={"width": 1920, "height": 1080})
+    tv = browser.new_context(viewport={"width": 1920, "height": 1080}, service_workers="block")
     try:
         display = tv.new_page()
         display.goto(f"{console.http}/display/all")
@@ -257,7 +259,9 @@ def test_spotlight_takes_over_the_display_and_returns(
 
 def test_the_queue_on_a_tablet_and_in_the_dark(console: Running, browser: Browser) -> None:
     """At a tablet's width the filters go above the list; dark mode follows the system."""
-    tablet = browser.new_context(viewport={"width": 820, "height": 1180}, color_scheme="dark")
+    tablet = browser.new_context(
+        viewport={"width": 820, "height": 1180}, color_scheme="dark", service_workers="block"
+    )
     try:
         page = signed_in(tablet, console)
         page.wait_for_timeout(300)
