@@ -130,12 +130,12 @@ def test_stale_deliveries_are_refused(hooks: Running, store: Store) -> None:
 
 
 @pytest.mark.parametrize(("source", "body", "sign"), DELIVERIES)
-def test_the_same_delivery_a_hundred_times_is_one_row(
+def test_the_same_delivery_again_and_again_is_one_row(
     hooks: Running, store: Store, source: str, body: bytes, sign: object
 ) -> None:
     """Replays are answered (so the platform stops retrying) but stored once."""
     headers = sign(body)  # type: ignore[operator]
-    answers = [post(hooks, source, body, headers).json() for _ in range(100)]
+    answers = [post(hooks, source, body, headers).json() for _ in range(25)]
     assert answers[0]["added"] == 1 and all(a["duplicate"] for a in answers[1:])
     assert store.count(source=source) == 1
 
