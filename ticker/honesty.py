@@ -65,12 +65,13 @@ def received(store: Store, feed: Feed, days: int) -> dict[str, int]:
     """How many comments of each shown bucket the feed's customers gave in the window."""
     since = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
     scope, args = feed_scope(feed.filter)
-    clauses = ["v.bucket = ?", "v.sort_at >= ?", *scope]
-    sql = f"SELECT count(*) FROM verbatims v WHERE {' AND '.join(clauses)}"
-    return {
-        bucket: int(store.db.execute(sql, [bucket, since, *args]).fetchone()[0])
-        for bucket in SHOWN_BUCKETS
-    }
+    clauses = ["v.sort_at >= ?", *scope]
+    sql = (
+        f"SELECT v.bucket, count(*) FROM verbatims v WHERE {' AND '.join(clauses)} "
+        "GROUP BY v.bucket"
+    )
+    counts = dict(store.db.execute(sql, [since, *args]).fetchall())
+    return {bucket: int(counts.get(bucket, 0)) for bucket in SHOWN_BUCKETS}
 
 
 def meter(store: Store, feed: Feed, shown: Sequence[Item]) -> Meter:

@@ -25,6 +25,7 @@ from ticker.spotlight import SpotlightError
 from ticker.store import Busy, NotFound, StoreError
 from web.auth import Identity, Refused, require
 from web.state import AppState
+from web.webhooks import TooBig, read_limited
 
 MAX_BODY = 1 << 20  # 10,000 ids for a bulk action fit in a quarter of it
 Handler = Callable[[Request, Identity, dict[str, Any]], Awaitable[Response | Any]]
@@ -76,14 +77,10 @@ def int_field(body: dict[str, Any], name: str) -> int:
 async def _body(request: Request, op: Operation) -> dict[str, Any]:
     if op.body is None:
         return {}
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY:
-        raise Refused(413, f"the body is over {MAX_BODY // 1024} KiB")
-    raw = b""
-    async for chunk in request.stream():
-        raw += chunk
-        if len(raw) > MAX_BODY:
-            raise Refused(413, f"the body is over {MAX_BODY // 1024} KiB")
+    try:
+        raw = await read_limited(request, MAX_BODY)
+    except TooBig:
+        raise Refused(413, f"the body is over {MAX_BODY // 1024} KiB") from None
     if not raw.strip():
         return {}
     try:

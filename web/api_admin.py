@@ -28,7 +28,6 @@ USER = {
     "type": "object",
     "properties": {"email": {"type": "string"}, "role": {"enum": list(ROLES)}},
 }
-_pulling: set[str] = set()
 
 
 async def who_am_i(request: Request, who: Identity, body: dict[str, Any]) -> dict[str, Any]:
@@ -60,7 +59,7 @@ async def list_sources(request: Request, who: Identity, body: dict[str, Any]) ->
     runs = next_runs(state.scheduler)
     for row in rows:
         row["next_run"] = runs.get(row["name"])
-        row["pulling"] = row["name"] in _pulling
+        row["pulling"] = row["name"] in state.pulling
         row["pullable"] = row["name"] in state.sources
     return rows
 
@@ -74,9 +73,9 @@ async def pull_source(request: Request, who: Identity, body: dict[str, Any]) -> 
         raise NotFound(f"no configured source {name!r} (sources come from the config file)")
     if source.adapter not in PULLED:
         raise Refused(422, f"{name} is not pulled from an API (it is a file or a webhook)")
-    if name in _pulling:
+    if name in state.pulling:
         return JSONResponse({"pulling": name, "already": True}, 202)
-    _pulling.add(name)
+    state.pulling.add(name)
 
     async def run() -> None:
         try:
@@ -84,7 +83,7 @@ async def pull_source(request: Request, who: Identity, body: dict[str, Any]) -> 
         except Exception as exc:  # recorded on the source by the pull itself
             log.warning("pull %s (asked by %s) failed: %s", name, who.user.email, exc)
         finally:
-            _pulling.discard(name)
+            state.pulling.discard(name)
 
     task = asyncio.get_running_loop().create_task(run())
     state.tasks.add(task)

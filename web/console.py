@@ -24,6 +24,7 @@ from ticker.store import Store
 from web.auth import COOKIE, Identity, Refused, client_address, identify
 from web.state import AppState
 from web.templating import next_page, render, secure, session_cookie
+from web.webhooks import TooBig, read_limited
 
 SIGNIN_COOKIE = "voc_signin"  # the sign-in form's own CSRF token (double submit)
 MAX_FORM = 8192
@@ -39,11 +40,10 @@ PAGES = {
 
 
 async def _form(request: Request) -> dict[str, str]:
-    raw = b""
-    async for chunk in request.stream():
-        raw += chunk
-        if len(raw) > MAX_FORM:
-            raise Refused(413, "the form is too large")
+    try:
+        raw = await read_limited(request, MAX_FORM)
+    except TooBig:
+        raise Refused(413, "the form is too large") from None
     fields = parse_qs(raw.decode("utf-8", "replace"), keep_blank_values=True)
     return {k: v[-1] for k, v in fields.items()}
 

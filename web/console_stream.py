@@ -56,12 +56,13 @@ async def console_stream(ws: WebSocket) -> None:
         try:
             last: Any = None
             while not ended.done() and not gone.done():
-                marker, user, counts = await state.readers.run(
-                    lambda s: (_marker(s), Accounts(s).session_alive(session), queue.counts(s))
+                marker, user = await state.readers.run(
+                    lambda s: (_marker(s), Accounts(s).session_alive(session))
                 )
                 if user is None or user.role != who.user.role or user.feeds != who.user.feeds:
                     break  # signed out, removed or changed elsewhere: the page starts over
-                if marker != last:
+                if marker != last:  # counting reads an index range per state: only on a change
+                    counts = await state.readers.run(queue.counts)
                     await ws.send_json({"type": "changed", "counts": counts})
                     last = marker
                 await asyncio.wait({ended, gone}, timeout=POLL_SECONDS)

@@ -34,6 +34,7 @@ class AppState:
     openings: Openings
     consoles: Consoles = field(default_factory=Consoles)
     tasks: set[asyncio.Task[None]] = field(default_factory=set)  # background work ("pull now")
+    pulling: set[str] = field(default_factory=set)  # sources a "pull now" is fetching
     scheduler: AsyncIOScheduler | None = field(default=None)
 
     async def write(self, work: Callable[[Store], T]) -> T:

@@ -32,7 +32,7 @@ RETRY_AFTER = "30"
 
 
 class TooBig(Exception):
-    """The body passed MAX_BODY while it was read."""
+    """The body passed its limit while it was read."""
 
 
 async def receive(request: Request) -> Response:
@@ -74,16 +74,16 @@ async def receive(request: Request) -> Response:
     return JSONResponse({"delivery": delivery, **answer}, status_code=status)
 
 
-async def read_limited(request: Request) -> bytes:
-    """The body, refused as soon as it is known to pass MAX_BODY: from Content-Length before
+async def read_limited(request: Request, limit: int = MAX_BODY) -> bytes:
+    """The body, refused as soon as it is known to pass `limit`: from Content-Length before
     reading anything, else while it streams in (a 200 MB post never sits in memory)."""
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY:
+    if declared.isdigit() and int(declared) > limit:
         raise TooBig
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
-        if size > MAX_BODY:
+        if size > limit:
             raise TooBig
         chunks.append(chunk)
     return b"".join(chunks)
