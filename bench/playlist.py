@@ -147,15 +147,15 @@ def bench_feeds() -> list[Feed]:
         Feed("app-store", "App reviews", FeedFilter(sources=("app-store",))),
         Feed("stores-chat", "Stores and chat", FeedFilter(sources=("retail-stores", "web-chat"))),
         Feed("last-30-days", "Last 30 days", FeedFilter(max_age_days=30)),
-        Feed("emea", "EMEA", FeedFilter(meta={"region": "EMEA"})),
+        Feed("emea", "EMEA", FeedFilter(meta={"region": ("EMEA",)})),
         Feed("bad-ugly", "The bad and the ugly", FeedFilter(buckets=("bad", "ugly"))),
         Feed(
             "support-emea",
             "Support, EMEA",
-            FeedFilter(sources=("support-csat",), meta={"region": "EMEA"}),
+            FeedFilter(sources=("support-csat",), meta={"region": ("EMEA",)}),
         ),
         Feed("ugly-week", "Ugly this week", FeedFilter(buckets=("ugly",), max_age_days=7)),
-        Feed("leeds", "Leeds store", FeedFilter(meta={"store": "Leeds"})),
+        Feed("leeds", "Leeds store", FeedFilter(meta={"store": ("Leeds",)})),
     ]
 
 

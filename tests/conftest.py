@@ -26,6 +26,7 @@ import uvicorn
 
 from ticker.accounts import Accounts
 from ticker.judge import Judge
+from ticker.outlets import Outlet
 from ticker.passwords import hash_password
 from ticker.pipeline import Pipeline, numbered
 from ticker.records import Verbatim
@@ -93,13 +94,18 @@ class Running:
 
 @contextlib.contextmanager
 def serving(
-    settings: Settings, stream: str = "http-port", sources: dict[str, Source] | None = None
+    settings: Settings,
+    stream: str = "http-port",
+    sources: dict[str, Source] | None = None,
+    outlets: dict[str, Outlet] | None = None,
+    judge: Judge | None = None,
 ) -> Iterator[Running]:
     """A real server on port 0; `stream-port` puts the stream on the websockets library's
-    server (its own socket), `http-port` on Starlette's."""
+    server (its own socket), `http-port` on Starlette's. A `judge` handed in saves the second
+    it takes to build one."""
     on_its_own = None if stream == "stream-port" else 0
     bound = bind(replace(settings, port=0, stream_port=on_its_own, log_level="warning"))
-    app = create_app(bound.settings, sources, stream_socket=bound.stream)
+    app = create_app(bound.settings, sources, judge, bound.stream, outlets_config=outlets)
     config = uvicorn.Config(app, lifespan="on", **uvicorn_options(bound.settings))
     with running(config, bound.http):
         yield Running(bound.settings)

@@ -107,7 +107,7 @@ def _stamp(at: datetime) -> str:
     return at.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def _digest(secret: str) -> str:
+def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
@@ -313,7 +313,7 @@ class Accounts:
                 "INSERT INTO sessions (id, email, csrf, via, address, created_at, seen_at, "
                 "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    _digest(secret),
+                    digest(secret),
                     user.email,
                     csrf,
                     via,
@@ -323,7 +323,7 @@ class Accounts:
                     _stamp(now + timedelta(hours=hours)),
                 ],
             )
-        return secret, Session(_digest(secret), user, csrf, via, _stamp(now))
+        return secret, Session(digest(secret), user, csrf, via, _stamp(now))
 
     def session(self, secret: str) -> Session | None:
         """The live session a cookie's secret opens, with its user as they are now."""
@@ -331,7 +331,7 @@ class Accounts:
             self.db.query(
                 "SELECT s.id, s.csrf, s.via, s.seen_at, u.* FROM sessions s JOIN users u "
                 "ON u.email = s.email WHERE s.id = ? AND s.expires_at > ?",
-                [_digest(secret), _stamp(datetime.now(UTC))],
+                [digest(secret), _stamp(datetime.now(UTC))],
             )
         )
         if not rows:
@@ -392,7 +392,7 @@ class Accounts:
                     token_id,
                     user.email,
                     scope,
-                    _digest(secret),
+                    digest(secret),
                     label,
                     _stamp(now),
                     _stamp(now + timedelta(days=days)) if days else None,
@@ -403,7 +403,7 @@ class Accounts:
     def token(self, secret: str) -> Token | None:
         """The live token a secret names: not revoked, not expired, its owner still there."""
         try:
-            token = self._token("t.hash = ?", _digest(secret))
+            token = self._token("t.hash = ?", digest(secret))
         except NotFound:
             return None
         if token.revoked_at or (token.expires_at and token.expires_at <= _stamp(datetime.now(UTC))):

@@ -1,8 +1,9 @@
 """The honesty meter: the mix a feed shows beside the mix of what its customers said.
 
-"Received" is every comment of the feed's sources and metadata within its window (its age
-window, or the last 30 days), whatever its state and whatever buckets the feed lets through: a
-feed that filters out the bad must not look honest by its own filter. "Shown" is the feed's
+"Received" is every comment of the feed's sources, metadata and languages within its window
+(its age window, or the last 30 days), whatever its state, score and whatever buckets the feed
+lets through: a feed that filters out the bad (or the low scores) must not look honest by its
+own filter. "Shown" is the feed's
 playlist as screens have it. A feed whose share of bad and ugly on screen is under half of the
 share customers gave is a praise wall: the console flags it, and saving such a feed needs an
 admin to confirm it with a reason.
@@ -74,9 +75,10 @@ def received(store: Store, feed: Feed, days: int) -> dict[str, int]:
     return {bucket: int(counts.get(bucket, 0)) for bucket in SHOWN_BUCKETS}
 
 
-def meter(store: Store, feed: Feed, shown: Sequence[Item]) -> Meter:
-    """The meter of a feed whose screens show `shown` (its playlist, or a proposed one)."""
-    days = feed.filter.max_age_days or WINDOW_DAYS
+def meter(store: Store, feed: Feed, shown: Sequence[Item], days: int | None = None) -> Meter:
+    """The meter of a feed whose screens show `shown` (its playlist, or a proposed one), over
+    its window or the last `days` (a digest's period)."""
+    days = days or feed.filter.max_age_days or WINDOW_DAYS
     counts: dict[str, int] = dict.fromkeys(SHOWN_BUCKETS, 0)
     for item in shown:
         if item["bucket"] in counts:

@@ -6,23 +6,26 @@ the demo tag and mask alike, and a bad mask pattern is found when a command star
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ticker.language import language_of
 from ticker.moderation import flags, initial_state
 from ticker.records import Verbatim
 from ticker.redact import PatternError, Redactor
 from ticker.rows import Tagged
+from ticker.rules import Facts, RuleSet
 from ticker.sentiment import Tagger, Thresholds
 from ticker.settings import Settings, SettingsError
 
 
 @dataclass(frozen=True)
 class Judge:
-    """A tagger and a redactor; `recipe` rebuilds the same judge in a worker process."""
+    """A tagger, a redactor and the moderation rules; `recipe` rebuilds the same judge in a
+    worker process. The rules start empty: a pipeline loads the stored ones when it runs."""
 
     tagger: Tagger
     redactor: Redactor
+    rules: RuleSet = field(default_factory=RuleSet)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Judge:
@@ -39,14 +42,20 @@ class Judge:
         tag = self.tagger.tag(verbatim.text, verbatim.score, verbatim.scale, language)
         found = flags(verbatim.text, tag)
         shown, masked = self.redactor.mask(verbatim.text)
-        state = initial_state(tag, found)
-        return Tagged(verbatim, tag, found, state, shown, masked, language)
+        state, ruled = initial_state(tag, found), None
+        if self.rules.rules:
+            v = verbatim
+            facts = Facts(v.source, v.text, v.score, v.scale, tag.bucket, language, v.meta)
+            state, found, ruled = self.rules.decide(facts, state, found)
+        return Tagged(verbatim, tag, found, state, shown, masked, language, ruled)
 
     @property
-    def recipe(self) -> tuple[Thresholds, int, Redactor]:
+    def recipe(self) -> tuple[Thresholds, int, Redactor, RuleSet]:
         """What a worker process needs to build this judge (a Tagger does not pickle)."""
-        return self.tagger.thresholds, self.tagger.score_chars, self.redactor
+        return self.tagger.thresholds, self.tagger.score_chars, self.redactor, self.rules
 
     @classmethod
-    def from_recipe(cls, thresholds: Thresholds, score_chars: int, redactor: Redactor) -> Judge:
-        return cls(Tagger(thresholds, score_chars), redactor)
+    def from_recipe(
+        cls, thresholds: Thresholds, score_chars: int, redactor: Redactor, rules: RuleSet
+    ) -> Judge:
+        return cls(Tagger(thresholds, score_chars), redactor, rules)

@@ -4,24 +4,31 @@ Never a wall of praise, never a wall of rage: each bucket gets its share of the 
 by supply, the rest filled from the others), spread evenly by smooth weighted round robin so the
 shares hold over any window, freshest first within a bucket, no repeats, and never two `spaced`
 buckets (ugly, by default) in a row, including across the wrap from the last item to the first.
+Floors come before shares; a cap on ugly per hour of screen time comes after both (not below
+the ugly floor).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from ticker.feeds import MixPolicy
 from ticker.records import Stored
 
 
 def quotas(supply: dict[str, int], policy: MixPolicy) -> dict[str, int]:
-    """How many of each bucket the playlist takes: shares of the size, capped by supply.
+    """How many of each bucket the playlist takes: its floor first, then shares of the size,
+    capped by supply.
 
     What a capped bucket cannot use goes to the others in proportion to their shares; buckets
     without a share (a feed that also shows `neutral`) get only what is left after that.
     """
     size = min(policy.size, sum(supply.values()))
-    taken = dict.fromkeys(supply, 0)
+    taken = {b: min(policy.floors.get(b, 0), n) for b, n in supply.items()}
+    while sum(taken.values()) > size:  # floors beyond the room pins left: trim the largest
+        taken[max(taken, key=lambda b: (taken[b], b))] -= 1
     for weighted in (True, False):
         while (left := size - sum(taken.values())) > 0:
             weights = {
@@ -44,8 +51,46 @@ def quotas(supply: dict[str, int], policy: MixPolicy) -> dict[str, int]:
     return {b: n for b, n in taken.items() if n}
 
 
-def build_playlist(candidates: Sequence[Stored], policy: MixPolicy) -> list[Stored]:
-    """Pinned first, then the mix; candidates arrive freshest first within each bucket."""
+def build_playlist(
+    candidates: Sequence[Stored],
+    policy: MixPolicy,
+    seconds: Callable[[Stored], float] | None = None,
+) -> list[Stored]:
+    """Pinned first, then the mix; candidates arrive freshest first within each bucket.
+
+    With `policy.ugly_per_hour` and `seconds` (each comment's time on screen, ticker/pacing.py)
+    the playlist holds no more ugly than the cap allows in the screen time of one cycle (never
+    fewer than their floor, never a pin dropped), the room they leave going to the others.
+    """
+    playlist = _mixed(candidates, policy, None)
+    if seconds is None or policy.ugly_per_hour is None:
+        return playlist
+    while True:
+        allowed = ugly_allowed(policy, sum(map(seconds, playlist)), len(playlist))
+        ugly = _count(playlist, "ugly")
+        if ugly <= allowed:
+            return playlist
+        fewer = _mixed(candidates, policy, allowed)
+        if _count(fewer, "ugly") >= ugly:  # only pins are left over the cap
+            return playlist
+        playlist = fewer
+
+
+def ugly_allowed(policy: MixPolicy, cycle: float, size: int) -> int:
+    """How many ugly comments a playlist whose one cycle takes `cycle` seconds of screen time
+    may hold under the cap per hour (`size`, all of them, without a cap); never below their
+    floor, so that a floor stays a promise."""
+    if policy.ugly_per_hour is None:
+        return size
+    return max(policy.floors.get("ugly", 0), math.floor(policy.ugly_per_hour * cycle / 3600))
+
+
+def _count(playlist: Sequence[Stored], bucket: str) -> int:
+    return sum(1 for s in playlist if s.bucket == bucket)
+
+
+def _mixed(candidates: Sequence[Stored], policy: MixPolicy, ugly: int | None) -> list[Stored]:
+    """The playlist, with at most `ugly` ugly comments (pins included) when that is given."""
     seen: set[str] = set()
     pinned: list[Stored] = []
     pools: dict[str, list[Stored]] = {}
@@ -58,7 +103,10 @@ def build_playlist(candidates: Sequence[Stored], policy: MixPolicy) -> list[Stor
         else:
             pools.setdefault(c.bucket, []).append(c)
     pinned = pinned[: policy.size]
-    room = MixPolicy(policy.shares, policy.size - len(pinned), policy.spaced)
+    if ugly is not None and "ugly" in pools:
+        pools["ugly"] = pools["ugly"][: max(0, ugly - _count(pinned, "ugly"))]
+    floors = {b: max(0, n - _count(pinned, b)) for b, n in policy.floors.items()}
+    room = replace(policy, size=policy.size - len(pinned), floors=floors)
     want = quotas({b: len(p) for b, p in pools.items()}, room)
     order = _interleave(want, policy.spaced, last=pinned[-1].bucket if pinned else None)
     cursor = dict.fromkeys(pools, 0)

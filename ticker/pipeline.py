@@ -11,15 +11,17 @@ import os
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import chain, islice
 from typing import Any, Protocol, TypeVar
 
+from ticker import rules
 from ticker.judge import Judge
 from ticker.records import Verbatim
 from ticker.redact import Redactor
 from ticker.rows import row_for
+from ticker.rules import RuleSet
 from ticker.sentiment import Thresholds
 from ticker.store import QuarantinedRow, Store, now
 
@@ -70,6 +72,7 @@ class Chunk:
     empty: int = 0
     buckets: Counter[str] = field(default_factory=Counter)
     untagged: Counter[str] = field(default_factory=Counter)  # by language
+    ruled: dict[str, dict[str, str]] = field(default_factory=dict)  # id -> the rule's log row
 
 
 def process(judge: Judge, convert: Convert, records: list[Record]) -> Chunk:
@@ -85,6 +88,8 @@ def process(judge: Judge, convert: Convert, records: list[Record]) -> Chunk:
         else:
             tagged = judge(row)
             out.rows.append(row_for(tagged, stamp))
+            if tagged.rule is not None:
+                out.ruled[row.key] = tagged.rule
             out.buckets[tagged.tag.bucket] += 1
             if tagged.tag.bucket == "untagged":
                 out.untagged[tagged.language or "?"] += 1
@@ -94,9 +99,11 @@ def process(judge: Judge, convert: Convert, records: list[Record]) -> Chunk:
 _worker: Judge | None = None
 
 
-def _start_worker(thresholds: Thresholds, score_chars: int, redactor: Redactor) -> None:
+def _start_worker(
+    thresholds: Thresholds, score_chars: int, redactor: Redactor, ruleset: RuleSet
+) -> None:
     global _worker
-    _worker = Judge.from_recipe(thresholds, score_chars, redactor)
+    _worker = Judge.from_recipe(thresholds, score_chars, redactor, ruleset)
 
 
 def _process_in_worker(convert: Convert, records: list[Record]) -> Chunk:
@@ -131,9 +138,11 @@ class Pipeline:
         """Store every good row, quarantine every bad one, count the blanks.
 
         `cursor` (an API pull's resume point) is committed with the rows of the last chunk.
+        The stored rules are loaded as the run starts, and again after any chunk whose write
+        finds that an admin changed them (chunks in worker processes keep the run's first).
         """
         report = IngestReport()
-        self.writes.write(lambda store: store.ensure_source(source, kind))
+        self._follow(self.writes.write(partial(_begin, source, kind, self.judge.rules.version)))
         chunks = self._processed(records, convert)
         current = next(chunks, None)
         while current is not None:
@@ -144,9 +153,10 @@ class Pipeline:
             report.buckets.update(chunk.buckets)
             report.untagged.update(chunk.untagged)
             last = cursor if following is None else None
-            added, updated, quarantined = self.writes.write(
-                partial(_store, chunk, source, origin, last)
+            added, updated, quarantined, ruleset = self.writes.write(
+                partial(_store, chunk, source, origin, last, self.judge.rules.version)
             )
+            self._follow(ruleset)
             report.quarantined.extend(chunk.quarantined)
             report.newly_quarantined += quarantined
             report.added += added
@@ -155,6 +165,10 @@ class Pipeline:
                 progress(size)
             current = following
         return report
+
+    def _follow(self, ruleset: RuleSet | None) -> None:
+        if ruleset is not None:
+            self.judge = replace(self.judge, rules=ruleset)
 
     def _processed(
         self, records: Iterable[Record], convert: Convert
@@ -180,11 +194,19 @@ class Pipeline:
                 yield size, done.result()
 
 
+def _begin(source: str, kind: str, known: int, store: Store) -> RuleSet | None:
+    """A run's first write: its source registered, and the rules if they changed."""
+    store.ensure_source(source, kind)
+    return rules.changed(store, known)
+
+
 def _store(
-    chunk: Chunk, source: str, origin: str, cursor: str | None, store: Store
-) -> tuple[int, int, int]:
+    chunk: Chunk, source: str, origin: str, cursor: str | None, known: int, store: Store
+) -> tuple[int, int, int, RuleSet | None]:
     """One chunk in one transaction: its quarantined rows before the cursor moves past them.
 
-    Returns how many rows were added, how many updated, how many newly quarantined."""
+    Returns how many rows were added, how many updated, how many newly quarantined, and the
+    rules if an admin changed them since version `known`."""
     quarantined = store.quarantine(source, origin, chunk.quarantined) if chunk.quarantined else 0
-    return *store.store_rows(chunk.rows, source, cursor), quarantined
+    added, updated = store.store_rows(chunk.rows, source, cursor, chunk.ruled)
+    return added, updated, quarantined, rules.changed(store, known)

@@ -10,7 +10,9 @@ from ticker import protocol
 from ticker.actions import woven
 from ticker.feeds import Feed
 from ticker.mixer import build_playlist
+from ticker.pacing import item_seconds
 from ticker.protocol import Event, Item
+from ticker.records import Stored
 from ticker.spotlight import current
 from ticker.store import NotFound, Store
 
@@ -110,7 +112,12 @@ def current_items(store: Store, feed: Feed, max_chars: int) -> list[Item]:
     """The feed's playlist as protocol items, built now from the store."""
     candidates = store.candidates(feed.filter, per_bucket=feed.mix.size)
     shown = feed.display.meta
-    items = [s.to_item(max_chars, shown) for s in build_playlist(candidates, feed.mix)]
+
+    def seconds(s: Stored) -> float:
+        return item_seconds(feed.display, min(len(s.shown_text), max_chars))
+
+    playlist = build_playlist(candidates, feed.mix, seconds)
+    items = [s.to_item(max_chars, shown) for s in playlist]
     return woven(store, items)  # "you said, we did" cards after the comments they answer
 
 
@@ -194,7 +201,14 @@ class Playlists:
 def display_fields(feed: Feed) -> protocol.DisplayFields:
     """What widgets need of the display settings (the meta labels are applied server-side)."""
     d = feed.display
-    return {"speed": d.speed, "direction": d.direction, "theme": d.theme, "layout": d.layout}
+    return {
+        "speed": d.speed,
+        "direction": d.direction,
+        "theme": d.theme,
+        "layout": d.layout,
+        "pacing": d.pacing,
+        "dwell_seconds": d.dwell_seconds,
+    }
 
 
 def snapshot_message(shown: Shown, heartbeat: float) -> protocol.Snapshot:

@@ -17,6 +17,8 @@ class DisplayFields(TypedDict):
     direction: str
     theme: str
     layout: str
+    pacing: str  # cards: "reading" (the comment's reading time) or "fixed" (dwell_seconds)
+    dwell_seconds: float
 
 
 class Spot(TypedDict):

@@ -18,14 +18,16 @@ from ticker import masks
 from ticker.feeds import FeedFilter
 from ticker.records import ALL_BUCKETS, SCALES
 from ticker.rows import shown_column
+from ticker.rules import ACTOR, HELD, PAST
 from ticker.store import Store
 
 STATES = ("pending", "approved", "hidden")
-REASONS = ("profanity", "mixed", "untagged language")
+REASONS = ("profanity", "mixed", "untagged language", HELD)
 FLAG_WORDS = {
     "profanity": "swearing",
     "mixed": "the score and the words disagree",
     "untagged language": "a language the tagger cannot read",
+    HELD: "a moderation rule",
 }
 PAGE = 50
 MAX_PAGE = 200
@@ -128,16 +130,23 @@ class Query:
 
 
 def feed_scope(filt: FeedFilter) -> tuple[list[str], list[Any]]:
-    """Clauses on `v` for the comments of a feed's sources and metadata, whatever their bucket,
-    state or age: what a feed is about (its honesty meter, its curators, its log)."""
+    """Clauses on `v` for the comments of a feed's sources, metadata and languages, whatever
+    their bucket, score, state or age: what a feed is about (its honesty meter, its curators,
+    its log)."""
     where: list[str] = []
     args: list[Any] = []
     if filt.sources:
         where.append(f"v.source IN ({', '.join('?' for _ in filt.sources)})")
         args.extend(filt.sources)
-    for key, value in sorted(filt.meta.items()):
-        where.append("EXISTS (SELECT 1 FROM json_each(v.meta) WHERE key = ? AND value = ?)")
-        args.extend([key, value])
+    for key, values in sorted(filt.meta.items()):
+        where.append(
+            "EXISTS (SELECT 1 FROM json_each(v.meta) WHERE key = ? AND value IN "
+            "(SELECT value FROM json_each(?)))"
+        )
+        args.extend([key, json.dumps(list(values))])
+    if filt.languages:
+        where.append("v.language IN (SELECT value FROM json_each(?))")
+        args.append(json.dumps(list(filt.languages)))
     return where, args
 
 
@@ -318,6 +327,10 @@ def why(row: dict[str, Any], flags: list[str], latest: dict[str, Any] | None) ->
         said = f" ({detail['reason']})" if detail.get("reason") else ""
         if latest["action"] == "edit":
             place = f"edited on {row['source']}, {_state_words(row['state'])}"
+        elif latest["actor"].startswith(ACTOR) and latest["action"] in PAST:
+            said = f": {detail['reason']}" if detail.get("reason") else ""
+            rule = latest["actor"].removeprefix(ACTOR)
+            place = f"{PAST[latest['action']]} by rule {rule}{said}, {_state_words(row['state'])}"
         else:
             place = f"{latest['action']} by {latest['actor']}{said}, {_state_words(row['state'])}"
     elif row["state"] == "pending":

@@ -25,6 +25,7 @@ class Tagged:
     shown_text: str  # the text with personal data masked: what screens get
     masked: tuple[str, ...] = ()
     language: str | None = None  # ISO 639-1, None when it could not be told
+    rule: dict[str, str] | None = None  # the log's row of the rule that acted (ticker/rules.py)
 
 
 COLUMNS = (

@@ -261,3 +261,48 @@ def m011_console(db: Database) -> None:
         "VALUES ('delete', old.rowid, old.shown_text); END"
     )
     db.execute("INSERT INTO verbatims_fts (verbatims_fts) VALUES ('rebuild')")
+
+
+@migrations()
+def m012_outlets(db: Database) -> None:
+    """Slack and Teams outlets: when each last sent and failed, when it tries again, which
+    digest it sent last (one process sends it), and where its instant posting stands."""
+    db.execute(
+        "CREATE TABLE outlets (name TEXT PRIMARY KEY, last_sent_at TEXT, last_error TEXT, "
+        "last_error_at TEXT, failures INTEGER NOT NULL DEFAULT 0, next_attempt_at TEXT, "
+        "digest_for TEXT, after_rowid INTEGER, after_log INTEGER)"
+    )
+
+
+@migrations()
+def m013_screens(db: Database) -> None:
+    """Who may watch a feed that needs a token, and the office screens registered to watch."""
+    db.execute(
+        "CREATE TABLE display_tokens (id TEXT PRIMARY KEY, kind TEXT NOT NULL, label TEXT NOT "
+        "NULL, feeds TEXT NOT NULL, hash TEXT NOT NULL UNIQUE, created_by TEXT NOT NULL, "
+        "created_at TEXT NOT NULL, last_used_at TEXT, revoked_at TEXT)"
+    )
+    db.execute(
+        "CREATE TABLE screens (id TEXT PRIMARY KEY, name TEXT NOT NULL, location TEXT NOT NULL, "
+        "feed TEXT NOT NULL, schedule TEXT NOT NULL DEFAULT '[]', timezone TEXT NOT NULL, "
+        "token_id TEXT NOT NULL REFERENCES display_tokens(id), registered_by TEXT NOT NULL, "
+        "registered_at TEXT NOT NULL, last_seen_at TEXT, showing TEXT, address TEXT)"
+    )
+    db.execute(
+        "CREATE TABLE screen_pairings (code TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, "
+        "created_at TEXT NOT NULL, expires_at TEXT NOT NULL, screen_id TEXT)"
+    )
+
+
+@migrations()
+def m014_rules(db: Database) -> None:
+    """Moderation rules in order (ticker/rules.py), and a version every change moves, so a
+    long-lived pipeline reloads them only when they changed (one read per chunk)."""
+    db.execute(
+        "CREATE TABLE rules (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE COLLATE NOCASE, "
+        "position INTEGER NOT NULL, enabled INTEGER NOT NULL, definition TEXT NOT NULL, "
+        "version INTEGER NOT NULL, actor TEXT NOT NULL, created_at TEXT NOT NULL, "
+        "updated_at TEXT NOT NULL)"
+    )
+    db.execute("CREATE TABLE rules_version (n INTEGER NOT NULL)")
+    db.execute("INSERT INTO rules_version (n) VALUES (0)")

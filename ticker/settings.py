@@ -84,6 +84,17 @@ class Settings:
         "Run the scheduled pulls (`every`/`cron` sources) in the server; false when a "
         "`voc-ticker worker` process runs them, e.g. beside several server processes.",
     )
+    outlet_timeout_seconds: float = _setting(
+        10.0, "Seconds a Slack or Teams webhook has to answer before the message is retried."
+    )
+    outlet_retry_seconds: float = _setting(
+        30.0,
+        "First wait before a Slack or Teams message that failed (5xx, timeout) is tried again; "
+        "doubled with each try, four tries in all.",
+    )
+    outlet_poll_seconds: float = _setting(
+        15.0, "How often outlets with `instant_ugly` look for new ugly comments to post."
+    )
     session_hours: float = _setting(
         12.0, "Hours a console session lasts without use; each use extends it."
     )
@@ -130,6 +141,17 @@ class Settings:
         "The console's address as people reach it (https://voc.example.com), for the OpenID "
         "redirect; empty: the address of each request.",
     )
+    display_token_check_seconds: float = _setting(
+        15.0,
+        "How often open screens are checked against revoked display tokens: a revoked token's "
+        "screens go dark within this time (at once when revoked on this server).",
+    )
+    screen_heartbeat_seconds: float = _setting(
+        30.0, "Seconds between a registered screen's heartbeats (it is online while they come)."
+    )
+    screen_offline_minutes: float = _setting(
+        10.0, "Minutes a registered screen may be offline before the console flags it as lost."
+    )
     log_level: str = _setting("info", "Log level: debug, info, warning or error.")
 
     @classmethod
@@ -144,6 +166,7 @@ class Settings:
             try:
                 values.update(tomllib.loads(config.read_text(encoding="utf-8")))
                 values.pop("sources", None)  # ticker/sources.py reads those tables
+                values.pop("outlets", None)  # and ticker/outlets.py these
             except OSError as exc:
                 raise SettingsError(f"cannot read config file {config}: {exc.strerror}") from exc
             except tomllib.TOMLDecodeError as exc:

@@ -82,17 +82,22 @@ class Source:
 def load_sources(config: Path | None, adapters: Mapping[str, AdapterSpec]) -> dict[str, Source]:
     """The sources of a config file (none without one), each naming one of `adapters`;
     SettingsError says what is wrong."""
+    tables = config_tables(config, "sources", "source (docs/sources.md)")
+    return {name: _source(name, table, adapters) for name, table in tables.items()}
+
+
+def config_tables(config: Path | None, key: str, each: str) -> dict[str, Any]:
+    """The `[KEY.NAME]` tables of a config file (none without one); SettingsError says what
+    is wrong, `each` naming what one table is."""
     if config is None:
         return {}
     try:
-        tables = tomllib.loads(config.read_text(encoding="utf-8")).get("sources", {})
+        tables = tomllib.loads(config.read_text(encoding="utf-8")).get(key, {})
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise SettingsError(f"cannot read sources from {config}: {exc}") from None
+        raise SettingsError(f"cannot read {key} from {config}: {exc}") from None
     if not isinstance(tables, dict):
-        raise SettingsError(
-            f"{config}: sources must be tables, one [sources.NAME] per source (docs/sources.md)"
-        )
-    return {name: _source(name, table, adapters) for name, table in tables.items()}
+        raise SettingsError(f"{config}: {key} must be tables, one [{key}.NAME] per {each}")
+    return tables
 
 
 def _source(name: str, table: Any, adapters: Mapping[str, AdapterSpec]) -> Source:

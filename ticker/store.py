@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -155,7 +155,11 @@ class Store:
             )
 
     def store_rows(
-        self, rows: Sequence[tuple[Any, ...]], source: str, cursor: str | None = None
+        self,
+        rows: Sequence[tuple[Any, ...]],
+        source: str,
+        cursor: str | None = None,
+        ruled: Mapping[str, Mapping[str, str]] | None = None,
     ) -> tuple[int, int]:
         """Store rows made by `row_for`; returns how many were new and how many were edits.
 
@@ -164,6 +168,7 @@ class Store:
         text, score and tag replace the old, a curator's hide stands, a newly flagged comment
         waits again, and the log names the source as the one who changed it. A pull's cursor
         is committed in the same transaction, so a crash never skips or repeats a page.
+        `ruled` holds the log rows of the moderation rules that acted (ticker/rules.py `mark`).
         """
         with self.transaction():
             before = self._current(row[AT["id"]] for row in rows)
@@ -180,11 +185,28 @@ class Store:
                 )
             for row in edits:
                 self._edit(source, before[row[AT["id"]]], named(row))
+            if ruled:
+                self._log_rules(ruled, last, [row[AT["id"]] for row in edits])
             stamp = now()
             self.db.execute("UPDATE sources SET last_ingest_at = ? WHERE name = ?", [stamp, source])
             if cursor is not None:
                 self.db.execute("UPDATE sources SET cursor = ? WHERE name = ?", [cursor, source])
         return added, len(edits)
+
+    def _log_rules(
+        self, ruled: Mapping[str, Mapping[str, str]], last: int, edited: list[str]
+    ) -> None:
+        """The rules' acts on a chunk in one statement: on each comment it added, and on each
+        edited one where the rule's state stood (a curator's hide stands over it)."""
+        marks = [[v, m["actor"], m["action"], m["detail"], m["state"]] for v, m in ruled.items()]
+        self.db.execute(
+            "INSERT INTO curation_log (at, actor, action, verbatim_id, detail) "
+            "SELECT ?, json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'), v.id, "
+            "json_extract(j.value, '$[3]') FROM json_each(?) AS j JOIN verbatims v "
+            "ON v.id = json_extract(j.value, '$[0]') WHERE v.state = json_extract(j.value, '$[4]') "
+            "AND (v.rowid > ? OR v.id IN (SELECT value FROM json_each(?)))",
+            [now(), json.dumps(marks, ensure_ascii=False), last, json.dumps(edited)],
+        )
 
     def _current(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         sql = (
@@ -341,13 +363,15 @@ class Store:
         walked = next((pair for pair in pairs if self._meta_indexed(pair[0])), None)
         sql, args = _candidates_query(filt, walked)
         found: list[Stored] = []
+        limit = per_bucket
         for bucket in filt.buckets:
             rows: list[dict[str, Any]] = []
             for pinned in (1, 0):
                 for source in filt.sources or (None,):
-                    asked = {**args, "bucket": bucket, "pinned": pinned, "source": source}
-                    rows.extend(self.db.query(sql, {**asked, "limit": per_bucket}))
-            if len(filt.sources) > 1:  # each source's best, merged
+                    for value in walked[1] if walked else (None,):
+                        asked = {**args, "bucket": bucket, "pinned": pinned, "source": source}
+                        rows.extend(self.db.query(sql, {**asked, "value": value, "limit": limit}))
+            if len(filt.sources) > 1 or (walked and len(walked[1]) > 1):  # each range's best
                 rows.sort(key=lambda r: (r["pinned"], r["sort_at"], r["_rowid"]), reverse=True)
             found.extend(_stored(r) for r in rows[:per_bucket])
         return found
@@ -452,6 +476,14 @@ class Store:
             raise NotFound(f"no verbatim with id {verbatim_id!r}")
         return rows[0]
 
+    def record(self, actor: str, action: str, detail: dict[str, Any]) -> None:
+        """Log a change that is not to one comment (a feed, a token, a screen)."""
+        self.db.execute(
+            "INSERT INTO curation_log (at, actor, action, verbatim_id, detail) "
+            "VALUES (?, ?, ?, NULL, ?)",
+            [now(), actor, action, json.dumps(detail, ensure_ascii=False)],
+        )
+
     def curation_log(self, verbatim_id: str | None = None) -> list[dict[str, Any]]:
         where, args = ("verbatim_id = ?", [verbatim_id]) if verbatim_id else (None, None)
         return list(self.db.table("curation_log").rows_where(where, args, order_by="id"))
@@ -490,15 +522,11 @@ class Store:
         with self.transaction():
             for key in feed.filter.meta:
                 self._index_meta_key(key)
-            self.db.table("feeds").upsert(
-                {
-                    "name": feed.name,
-                    "title": feed.title,
-                    "definition": json.dumps(feed.to_dict()),
-                    "created_at": stamp,
-                    "updated_at": stamp,
-                },
-                pk="name",
+            self.db.execute(  # created once; a change moves only updated_at
+                "INSERT INTO feeds (name, title, definition, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET title = excluded.title, "
+                "definition = excluded.definition, updated_at = excluded.updated_at",
+                [feed.name, feed.title, json.dumps(feed.to_dict()), stamp, stamp],
             )
 
     def _index_meta_key(self, key: str) -> None:
@@ -516,11 +544,27 @@ class Store:
         rows = list(self.db.query("SELECT definition FROM feeds WHERE name = ?", [name]))
         if not rows:
             raise NotFound(f"no feed named {name!r}")
-        return Feed.from_dict(json.loads(rows[0]["definition"]))
+        return Feed.from_dict(json.loads(rows[0]["definition"]), stored=True)
+
+    def has_feed(self, name: str) -> bool:
+        return self.db.execute("SELECT 1 FROM feeds WHERE name = ?", [name]).fetchone() is not None
+
+    def source_names(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT name FROM sources ORDER BY name")]
+
+    def languages_seen(self) -> list[str]:
+        """Every language a stored comment is in: one walk of the language index."""
+        sql = "SELECT DISTINCT language FROM verbatims WHERE language IS NOT NULL ORDER BY 1"
+        return [r[0] for r in self.db.execute(sql)]
+
+    def recent_meta(self, limit: int) -> list[dict[str, str]]:
+        """The metadata of the `limit` newest comments (a sample for a form's suggestions)."""
+        sql = "SELECT meta FROM verbatims ORDER BY rowid DESC LIMIT ?"
+        return [json.loads(r[0] or "{}") for r in self.db.execute(sql, [limit])]
 
     def feeds(self) -> list[Feed]:
         return [
-            Feed.from_dict(json.loads(r["definition"]))
+            Feed.from_dict(json.loads(r["definition"]), stored=True)
             for r in self.db.query("SELECT definition FROM feeds ORDER BY name")
         ]
 
@@ -570,13 +614,20 @@ def _edited(old: dict[str, Any] | None, row: tuple[Any, ...]) -> bool:
     )
 
 
-def _candidates_query(
-    filt: FeedFilter, walked: tuple[str, str] | None
-) -> tuple[str, dict[str, Any]]:
-    """The SQL of one (bucket, pinned, source) range of a feed's candidates, and its values.
+CHECKED = 10_000  # newest rows of a playlist range a language or score filter is checked on
 
-    With `walked`, a metadata pair whose key is indexed, the walk is over `verbatim_meta` (kept
-    by triggers, migration m010); other pairs are checked on the rows that walk finds.
+
+def _candidates_query(
+    filt: FeedFilter, walked: tuple[str, tuple[str, ...]] | None
+) -> tuple[str, dict[str, Any]]:
+    """The SQL of one (bucket, pinned, source[, value]) range of a feed's candidates, and its
+    values.
+
+    With `walked`, a metadata key that is indexed and its values, the walk is over
+    `verbatim_meta` (kept by triggers, migration m010), one value at a time; other keys are
+    checked on the rows that walk finds. Languages and score ranges are checked on the newest
+    `CHECKED` rows of the range only: no index orders them by date, and a range that holds none
+    of them must not be read to its end (a million rows, seconds) on every change.
     """
     args: dict[str, Any] = {}
     on = "m" if walked else "v"
@@ -589,19 +640,38 @@ def _candidates_query(
         args["since"] = since.isoformat(timespec="seconds")
     if walked:
         clauses += ["m.key = :key", "m.value = :value"]
-        args.update(key=walked[0], value=walked[1])
+        args["key"] = walked[0]
+
+    def among(name: str, values: tuple[str, ...]) -> str:
+        args.update({f"{name}_{j}": value for j, value in enumerate(values)})
+        return f"({', '.join(f':{name}_{j}' for j in range(len(values)))})"
+
     for i, (key, wanted) in enumerate(p for p in sorted(filt.meta.items()) if p != walked):
-        clauses.append(f"json_extract(v.meta, :mk{i}) = :mv{i}")
-        args[f"mk{i}"], args[f"mv{i}"] = f'$."{key}"', wanted
+        clauses.append(f"json_extract(v.meta, :mk{i}) IN {among(f'mv{i}', wanted)}")
+        args[f"mk{i}"] = f'$."{key}"'
+    checks = [f"v.language IN {among('lang', filt.languages)}"] if filt.languages else []
+    ranges = []
+    for i, (scale, (low, high)) in enumerate(sorted(filt.scores.items())):
+        ranges.append(f"(v.scale = :sc{i} AND v.score BETWEEN :lo{i} AND :hi{i})")
+        args.update({f"sc{i}": scale, f"lo{i}": low, f"hi{i}": high})
+    if ranges:
+        checks.append(f"({' OR '.join(ranges)})")
     where = " AND ".join(clauses)
-    if not walked:
-        return (
-            f"SELECT v.rowid AS _rowid, v.* FROM verbatims v WHERE {where} "
-            "ORDER BY v.sort_at DESC, v.rowid DESC LIMIT :limit",
-            args,
+    if walked:
+        walk = (
+            f"SELECT v.rowid AS _rowid, v.* FROM verbatim_meta m JOIN verbatims v "
+            f"ON v.rowid = m.vrow WHERE {where} ORDER BY m.sort_at DESC, m.vrow DESC"
         )
+    else:
+        walk = (
+            f"SELECT v.rowid AS _rowid, v.* FROM verbatims v WHERE {where} "
+            "ORDER BY v.sort_at DESC, v.rowid DESC"
+        )
+    if not checks:
+        return f"{walk} LIMIT :limit", args
+    args["checked"] = CHECKED
     return (
-        f"SELECT v.rowid AS _rowid, v.* FROM verbatim_meta m JOIN verbatims v ON v.rowid = m.vrow "
-        f"WHERE {where} ORDER BY m.sort_at DESC, m.vrow DESC LIMIT :limit",
+        f"SELECT * FROM ({walk} LIMIT :checked) AS v WHERE {' AND '.join(checks)} "
+        "ORDER BY v.sort_at DESC, v._rowid DESC LIMIT :limit",
         args,
     )

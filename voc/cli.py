@@ -29,6 +29,7 @@ from ingest.schedule import work
 from ticker.curation import ACTIONS
 from ticker.feeds import Feed, FeedError
 from ticker.judge import Judge
+from ticker.outlets import load_outlets
 from ticker.pipeline import Pipeline
 from ticker.records import Verbatim
 from ticker.settings import Settings, SettingsError
@@ -330,6 +331,7 @@ def _feeds(args: argparse.Namespace, settings: Settings) -> int:
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     sources = load_sources(args.config)  # a mistake in [sources] is said now, not per delivery
+    outlets = load_outlets(args.config)  # and in [outlets]
     judge = Judge.from_settings(settings)  # and a bad mask pattern
     with closing(Store(settings.db)) as store:  # and a --db that is no database or read-only
         store.check_writable()
@@ -338,7 +340,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         f"stream on port {bound.settings.stream_at}" if bound.stream else "stream on the same port"
     )
     print(f"VoC Ticker: serving on {bound.url} ({stream})", flush=True)
-    serve(bound, sources, judge)
+    serve(bound, sources, judge, outlets=outlets)
     return 0
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import uvicorn
 
 from ticker.judge import Judge
+from ticker.outlets import Outlet
 from ticker.settings import Settings, SettingsError
 from ticker.sources import Source
 from ticker.writer import Writer
@@ -54,9 +55,10 @@ def serve(
     sources: dict[str, Source],
     judge: Judge | None = None,
     writer: Writer | None = None,
+    outlets: dict[str, Outlet] | None = None,
 ) -> None:
     """Serve the app on the bound sockets until interrupted; settings are handed as objects."""
-    app = create_app(bound.settings, sources, judge, bound.stream, writer)
+    app = create_app(bound.settings, sources, judge, bound.stream, writer, outlets_config=outlets)
     server = uvicorn.Server(uvicorn.Config(app, **uvicorn_options(bound.settings)))
     server.run(sockets=[bound.http])
 

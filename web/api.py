@@ -19,8 +19,11 @@ from starlette.routing import Route
 from ticker.accounts import AccountError
 from ticker.actions import ActionError
 from ticker.curation import CurationError
+from ticker.display_tokens import DisplayTokenError
 from ticker.passwords import PasswordRejected
 from ticker.queue import QueryError
+from ticker.rules import RuleError
+from ticker.screens import ScreenError
 from ticker.spotlight import SpotlightError
 from ticker.store import Busy, NotFound, StoreError
 from web.auth import Identity, Refused, require
@@ -116,6 +119,9 @@ def _endpoint(op: Operation) -> Callable[[Request], Awaitable[Response]]:
             QueryError,
             AccountError,
             PasswordRejected,
+            RuleError,
+            ScreenError,
+            DisplayTokenError,
         ) as exc:
             return error(422, str(exc))
         except Busy as exc:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 from typing import Any
@@ -15,11 +14,11 @@ from ingest.registry import PULLED
 from ingest.schedule import next_runs, pull_once
 from ticker import honesty
 from ticker.accounts import ROLES, SCOPES, Accounts, new_password_hash
-from ticker.feeds import Feed, FeedError
 from ticker.playlist import current_items
 from ticker.sources import health
-from ticker.store import NotFound, Store, now
+from ticker.store import NotFound, Store
 from web.api import Operation, Param, state_of, text_field
+from web.api_feeds import check_editor, draft
 from web.auth import Identity, Refused
 
 log = logging.getLogger("voc.api")
@@ -85,9 +84,7 @@ async def pull_source(request: Request, who: Identity, body: dict[str, Any]) -> 
         finally:
             state.pulling.discard(name)
 
-    task = asyncio.get_running_loop().create_task(run())
-    state.tasks.add(task)
-    task.add_done_callback(state.tasks.discard)
+    state.background(run())
     return JSONResponse({"pulling": name, "already": False}, 202)
 
 
@@ -116,21 +113,21 @@ async def save_feed(request: Request, who: Identity, body: dict[str, Any]) -> di
     """Create or change a feed from its definition; screens follow within a second.
 
     A definition that would make a praise wall (ticker/honesty.py) is refused with its meter
-    unless `confirm_praise_wall` gives the reason, which the log keeps."""
+    unless an admin's `confirm_praise_wall` gives the reason, which the log keeps. Admins make
+    and change any feed, curators change the feeds they curate (web/api_feeds.py)."""
     state = state_of(request)
     name = request.path_params["feed"]
     confirmed = text_field(body, "confirm_praise_wall", "").strip()
     definition = {k: v for k, v in body.items() if k != "confirm_praise_wall"}
-    if definition.get("name", name) != name:
-        raise Refused(422, f"the body names feed {definition.get('name')!r}, the path {name!r}")
-    try:
-        feed = Feed.from_dict({**definition, "name": name})
-    except FeedError as exc:
-        raise Refused(422, str(exc)) from None
     chars = state.settings.display_chars
+    configured = set(state.sources)
 
     def save(store: Store) -> dict[str, Any]:
+        check_editor(who, name, store.has_feed(name))
+        feed = draft(store, definition, name, configured)
         found = honesty.meter(store, feed, current_items(store, feed, chars))
+        if found.praise_wall and confirmed and who.user.role != "admin":
+            raise Refused(403, f"feed {name} would be a praise wall, which only an admin confirms")
         if found.praise_wall and not confirmed:
             shown, said = found.to_dict()["shown_percent"], found.to_dict()["received_percent"]
             raise Refused(
@@ -142,14 +139,10 @@ async def save_feed(request: Request, who: Identity, body: dict[str, Any]) -> di
             )
         store.save_feed(feed)
         if found.praise_wall:
-            store.db.execute(
-                "INSERT INTO curation_log (at, actor, action, verbatim_id, detail) "
-                "VALUES (?, ?, 'praise-wall', NULL, ?)",
-                [
-                    now(),
-                    who.actor,
-                    json.dumps({"feed": name, "reason": confirmed, "mix": found.to_dict()}),
-                ],
+            store.record(
+                who.actor,
+                "praise-wall",
+                {"feed": name, "reason": confirmed, "mix": found.to_dict()},
             )
         return {**feed.to_dict(), "mix": found.to_dict()}
 
@@ -285,8 +278,9 @@ OPERATIONS = [
     Operation(
         "PUT",
         "/api/v1/feeds/{feed}",
-        "admin",
-        "Create or change a feed: filter, mix and display (docs/console.md, Feeds).",
+        "curate",
+        "Create (admins) or change (admins, and curators of that feed) a feed: filter, mix, "
+        "display and access (docs/console.md, Feeds).",
         save_feed,
         (Param("feed", "path", {"type": "string"}, "the feed's name"),),
         body={"type": "object", "description": "a feed definition, as `voc-ticker feeds` shows"},

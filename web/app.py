@@ -20,6 +20,7 @@ from websockets.asyncio.server import Server
 
 from ingest import schedule
 from ticker.judge import Judge
+from ticker.outlets import Outlet
 from ticker.pipeline import Pipeline
 from ticker.readers import Readers
 from ticker.settings import Settings
@@ -30,23 +31,41 @@ from web import (
     api_actions,
     api_admin,
     api_curation,
+    api_feeds,
+    api_outlets,
+    api_rules,
+    api_screens,
     console,
     feeds_out,
     oidc,
+    outlets,
     pages,
+    screen_link,
     webhooks,
     wsserver,
 )
+from web.access import Access
+from web.beats import Beats
 from web.console_stream import console_stream
+from web.courier import Courier
 from web.hub import Broker, Hub, LocalBroker
 from web.live import Live
+from web.logs import keep_tokens_out
 from web.security import SecurityHeaders
 from web.session import Openings
 from web.state import AppState
 from web.stream import feed_stream
 
 STATIC = pages.STATIC
-OPERATIONS = [*api_curation.OPERATIONS, *api_actions.OPERATIONS, *api_admin.OPERATIONS]
+OPERATIONS = [
+    *api_curation.OPERATIONS,
+    *api_actions.OPERATIONS,
+    *api_feeds.OPERATIONS,
+    *api_admin.OPERATIONS,
+    *api_outlets.OPERATIONS,
+    *api_rules.OPERATIONS,
+    *api_screens.OPERATIONS,
+]
 API_VERSION = "1.0.0"
 
 
@@ -62,6 +81,7 @@ def create_app(
     stream_socket: socket.socket | None = None,
     writer: Writer | None = None,
     broker: Broker | None = None,
+    outlets_config: dict[str, Outlet] | None = None,
 ) -> Starlette:
     """The VoC Ticker app for these settings; the store opens when the app starts.
 
@@ -71,6 +91,7 @@ def create_app(
     A `writer` handed in is the process's one writer, shared (the demo's trickle writes
     through it) and left open; otherwise the app opens its own and closes it. `broker` carries
     playlist changes to the screens (in memory unless given; Redis for many processes).
+    `outlets_config` are the Slack and Teams destinations ([outlets] of the config file).
     """
     judge = judge or Judge.from_settings(settings)
 
@@ -98,14 +119,27 @@ def create_app(
                 hub=hub,
                 live=live,
                 openings=Openings(live.load, live.cached, settings.heartbeat_seconds),
+                access=Access(readers, live.feed_of, settings.display_token_check_seconds),
+                beats=Beats(),
+                outlets=dict(outlets_config or {}),
             )
             app.state.voc = state
+            keep_tokens_out()  # after uvicorn configured its loggers
             watcher = asyncio.create_task(live.run(settings.watch_seconds))
             stack.push_async_callback(_cancelled, watcher)
+            stack.push_async_callback(_cancelled, asyncio.create_task(state.access.run()))
+            stack.push_async_callback(state.beats.flush, state.write)  # the last beats, then stop
+            stack.push_async_callback(_cancelled, asyncio.create_task(state.beats.run(state.write)))
             if settings.pull_in_server:
                 state.scheduler = schedule.start(state.pipeline, state.sources)
                 if state.scheduler is not None:
                     stack.callback(state.scheduler.shutdown, wait=False)
+            if state.outlets:
+                state.courier = Courier.from_settings(settings)
+                stack.push_async_callback(state.courier.close)
+                made = outlets.start(state)
+                if made is not None:
+                    stack.callback(made.shutdown, wait=False)
             if settings.stream_at:
                 stack.push_async_callback(_closed, await wsserver.start(state, stream_socket))
             yield
@@ -116,14 +150,20 @@ def create_app(
         Route("/display/{feed}", pages.display),
         Route("/healthz", pages.healthz),
         Route("/sw.js", pages.service_worker),
+        Route("/screen", pages.screen),
+        Route("/screens/hello", screen_link.hello, methods=["POST"]),
         Route("/feeds/{file}", feeds_out.serve_feed),
         Route("/api/openapi.json", openapi_document),
         *api.routes(OPERATIONS),
         Route("/console", console.queue_page),
         Route("/console/feeds", console.feeds_page),
+        Route("/console/feeds/{feed}", console.feed_page),
         Route("/console/actions", console.actions_page),
         Route("/console/log", console.log_page),
         Route("/console/sources", console.sources_page),
+        Route("/console/rules", console.rules_page),
+        Route("/console/outlets", console.outlets_page),
+        Route("/console/screens", console.screens_page),
         Route("/console/users", console.users_page),
         Route("/console/signin", console.signin, methods=["GET", "POST"]),
         Route("/console/signout", console.signout, methods=["POST"]),

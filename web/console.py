@@ -35,8 +35,12 @@ PAGES = {
     "actions": ("You said, we did", "read"),
     "log": ("Log", "read"),
     "sources": ("Sources", "read"),
+    "rules": ("Rules", "read"),
+    "outlets": ("Outlets", "curate"),
+    "screens": ("Screens", "read"),
     "users": ("Users and tokens", "admin"),
 }
+BUILDER = ("Feed builder", "curate")  # /console/feeds/NAME, under Feeds in the menu
 
 
 async def _form(request: Request) -> dict[str, str]:
@@ -167,7 +171,7 @@ async def _signed_in(request: Request) -> tuple[Identity | None, str | None, Res
 
 
 def _page(name: str) -> Any:
-    title, need = PAGES[name]
+    title, need = BUILDER if name == "feed" else PAGES[name]
 
     async def page(request: Request) -> Response:
         who, secret, refused = await _signed_in(request)
@@ -189,9 +193,10 @@ def _page(name: str) -> Any:
                 who=who,
                 csrf=who.session.csrf,
                 pages=_nav(who),
-                current=name,
+                current="feeds" if name == "feed" else name,
                 hide_reasons=HIDE_REASONS,
                 title=title,
+                feed=request.path_params.get("feed", ""),
             )
         if secret:
             session_cookie(answer, request, secret, request.app.state.voc.settings.session_hours)
@@ -205,4 +210,15 @@ def _nav(who: Identity) -> list[tuple[str, str]]:
     return [(name, title) for name, (title, need) in PAGES.items() if who.may(need)]
 
 
-queue_page, feeds_page, actions_page, log_page, sources_page, users_page = (_page(n) for n in PAGES)
+(
+    queue_page,
+    feeds_page,
+    actions_page,
+    log_page,
+    sources_page,
+    rules_page,
+    outlets_page,
+    screens_page,
+    users_page,
+) = (_page(n) for n in PAGES)
+feed_page = _page("feed")

@@ -28,6 +28,7 @@ from ticker.playlist import current_items
 from ticker.protocol import Item
 from ticker.records import abridge
 from ticker.store import NotFound, Store
+from web.access import covering, needs_token, refusal, token_param
 from web.state import AppState
 
 ATOM, TOMBSTONES = "http://www.w3.org/2005/Atom", "http://purl.org/atompub/tombstones/1.0"
@@ -169,18 +170,25 @@ def _deleted(store: Store, feed: Feed, since: datetime) -> list[tuple[str, str]]
     return found
 
 
+class Forbidden(Exception):
+    """The feed needs a display token that the request did not bring."""
+
+
 async def serve_feed(request: Request) -> Response:
     state: AppState = request.app.state.voc
     name, _, kind = request.path_params["file"].rpartition(".")
     if kind not in FORMATS or not name:
         return PlainTextResponse("feeds are NAME.rss, NAME.atom, NAME.json or NAME.csv", 404)
     shown = state.live.cached(name)
+    secret = token_param(request.query_params)
     chars = state.settings.display_chars
     base = f"{request.url.scheme}://{request.url.netloc}"
     now = datetime.now(UTC).replace(microsecond=0)
 
     def build(store: Store) -> tuple[str, datetime]:
         feed = shown.feed if shown else store.feed(name)
+        if needs_token(feed) and covering(store, name, secret) is None:
+            raise Forbidden
         found = list(shown.items) if shown else current_items(store, feed, chars)
         stamps = dict(
             store.db.execute(
@@ -205,11 +213,15 @@ async def serve_feed(request: Request) -> Response:
         body, latest = await state.readers.run(build)
     except NotFound:
         return PlainTextResponse(f"no feed named {name}", 404)
+    except Forbidden:
+        return PlainTextResponse(json.loads(refusal(name, secret).message)["message"], 403)
     tag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
     headers = {
         "ETag": tag,
         "Last-Modified": format_datetime(latest, usegmt=True),
-        "Cache-Control": "no-cache",  # revalidate each time: a hide must leave within a second
+        # revalidate each time: a hide must leave within a second; a shared cache never keeps
+        # what a token opened
+        "Cache-Control": "private, no-cache" if secret else "no-cache",
     }
     if request.headers.get("if-none-match") == tag:
         return Response(status_code=304, headers=headers)

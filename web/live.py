@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from functools import partial
 
 from ticker import protocol
-from ticker.feeds import FeedError
+from ticker.feeds import Feed, FeedError
 from ticker.playlist import Playlists, Shown, snapshot_message
 from ticker.protocol import Message
 from ticker.readers import Readers
@@ -59,6 +59,11 @@ class Live:
         if shown is not None:
             self._seen[feed] = time.monotonic()
         return shown
+
+    def feed_of(self, feed: str) -> Feed | None:
+        """The definition screens of the feed follow now, if it is tracked."""
+        shown = self.playlists.cached(feed)
+        return shown.feed if shown is not None else None
 
     async def load(self, feed: str) -> Shown:
         """Start tracking a feed (on the playlists' thread); raises NotFound or FeedError."""

@@ -44,8 +44,12 @@ async def _page(request: Request, name: str, feed: str, framing: str) -> Respons
         url = f"{scheme}://{request.url.hostname}:{state.settings.stream_at}"
         stream = f' stream="{html.escape(url)}"'
     layout = request.query_params.get("layout")  # else the feed's own display.layout
+    theme = request.query_params.get("theme")  # a display is dark unless asked for light
+    token = request.query_params.get("token")  # a display token, for the widget's stream
     body = _template(name).safe_substitute(
         layout_attr=f' layout="{layout}"' if layout in LAYOUTS else "",
+        theme="light" if theme == "light" else "dark",
+        token_attr=f' token="{html.escape(token)}"' if token else "",
         feed=html.escape(feed),
         title=html.escape(title),
         origin=html.escape(origin),
@@ -68,6 +72,17 @@ async def display(request: Request) -> Response:
     return await _page(
         request, "display.html", request.path_params["feed"], "frame-ancestors 'self'"
     )
+
+
+async def screen(request: Request) -> Response:
+    """A new screen's code (web/static/screen.js); once registered it moves to /display."""
+    origin = f"{request.url.scheme}://{request.url.netloc}"
+    body = _template("screen.html").safe_substitute(origin=html.escape(origin))
+    headers = {
+        "Content-Security-Policy": _CSP + "frame-ancestors 'none'",
+        "Cache-Control": "no-store",
+    }
+    return HTMLResponse(body, headers=headers)
 
 
 async def service_worker(request: Request) -> Response:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from starlette.responses import PlainTextResponse
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from web.access import token_param
 from web.backlog import cap_send_buffer
 from web.hub import TOO_SLOW, TOO_SLOW_ERROR, Outgoing
 from web.origins import origin_allowed
@@ -81,6 +82,7 @@ async def feed_stream(websocket: WebSocket) -> None:
         return
     await websocket.accept()
     feed = websocket.path_params["feed"]
+    token = token_param(websocket.query_params)
     first = await state.openings.first(feed)
     extensions = websocket.scope["extensions"]
     backlog = state.settings.client_backlog_kb * 1024
@@ -88,11 +90,17 @@ async def feed_stream(websocket: WebSocket) -> None:
     if transport is not None:
         backlog = cap_send_buffer(transport, backlog)
     sub = QueuedSubscriber(backlog, transport.abort if transport is not None else None)
-    if isinstance(first, Close):
-        sub.close(first)
+    admitted = first if isinstance(first, Close) else await state.access.admit(feed, token)
+    if isinstance(admitted, Close):
+        sub.close(admitted)
         await _send(websocket, sub)
         return
-    with state.hub.subscribe(feed, sub):
+    assert not isinstance(first, Close)
+
+    async def shut(close: Close) -> None:
+        sub.close(close)
+
+    with state.hub.subscribe(feed, sub), state.access.watching(sub, feed, admitted, shut):
         sub.deliver(state.openings.now(feed) or first)  # what changed while it loaded
         sender = asyncio.create_task(_send(websocket, sub))
         try:

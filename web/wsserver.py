@@ -11,13 +11,14 @@ from __future__ import annotations
 import socket
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import parse_qsl, unquote
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 from websockets.protocol import State
 
+from web.access import token_param
 from web.backlog import cap_send_buffer
 from web.hub import Outgoing
 from web.origins import host_allowed, origin_allowed
@@ -66,15 +67,24 @@ async def start(state: AppState, sock: socket.socket | None = None) -> Server:
         return None
 
     async def handler(connection: ServerConnection) -> None:
-        path = connection.request.path.partition("?")[0] if connection.request else PREFIX
+        path, _, query = (
+            connection.request.path.partition("?") if connection.request else (PREFIX, "", "")
+        )
         feed = unquote(path[len(PREFIX) :])
         first = await state.openings.first(feed)
-        if isinstance(first, Close):
-            await _close(connection, first)
+        token = token_param(dict(parse_qsl(query)))
+        admitted = first if isinstance(first, Close) else await state.access.admit(feed, token)
+        if isinstance(admitted, Close):
+            await _close(connection, admitted)
             return
+        assert not isinstance(first, Close)
         backlog = cap_send_buffer(connection.transport, settings.client_backlog_kb * 1024)
         sub = DirectSubscriber(connection, backlog)
-        with state.hub.subscribe(feed, sub):
+
+        async def shut(close: Close) -> None:
+            await _close(connection, close)
+
+        with state.hub.subscribe(feed, sub), state.access.watching(sub, feed, admitted, shut):
             sub.deliver(state.openings.now(feed) or first)  # what changed while it loaded
             try:
                 async for data in connection:

@@ -126,3 +126,41 @@ def test_pinned_comments_are_never_dropped() -> None:
     """Two pinned ugly comments both stay, even where spacing would drop the last."""
     items = [stored(1, "ugly", pinned=True), stored(2, "ugly", pinned=True)]
     assert {s.id for s in build_playlist(items, MixPolicy(SHARES, 10))} == {"ugly-1", "ugly-2"}
+
+
+@settings(max_examples=100, deadline=None)
+@given(supplies, supplies, supplies, st.integers(0, 5), st.integers(0, 5), st.integers(10, 60))
+def test_floors_hold_whenever_the_comments_exist(
+    g: int, b: int, u: int, bad: int, ugly: int, size: int
+) -> None:
+    """At least the floor of a bucket when there are that many, whatever its share."""
+    policy = MixPolicy({"good": 1.0}, size, floors={"bad": bad, "ugly": ugly})
+    counts = Counter(s.bucket for s in build_playlist(pool(g, b, u), policy))
+    assert counts["bad"] >= min(bad, b)
+    if g + b >= ugly:  # spacing needs a comment between two ugly ones
+        assert counts["ugly"] >= min(ugly, u)
+
+
+def ten_seconds(s: Stored) -> float:
+    return 10.0
+
+
+def test_the_ugly_cap_counts_one_cycles_screen_time() -> None:
+    """60 comments of 10 s are a 10-minute loop: 12 ugly an hour allow 2 in it, not 9."""
+    policy = MixPolicy(SHARES, 60, ugly_per_hour=12)
+    playlist = build_playlist(pool(100, 100, 100), policy, ten_seconds)
+    assert len(playlist) == 60
+    assert Counter(s.bucket for s in playlist)["ugly"] == 2
+    assert Counter(s.bucket for s in build_playlist(pool(100, 100, 100), policy))["ugly"] == 9
+
+
+def test_the_ugly_cap_never_takes_them_below_their_floor_or_drops_a_pin() -> None:
+    """A floor is a promise and a pin a curator's choice: the cap yields to both."""
+    floored = MixPolicy(SHARES, 60, floors={"ugly": 4}, ugly_per_hour=0)
+    assert (
+        Counter(s.bucket for s in build_playlist(pool(100, 100, 100), floored, ten_seconds))["ugly"]
+        == 4
+    )
+    pinned = [*pool(100, 100, 100), stored(500, "ugly", pinned=True)]
+    capped = build_playlist(pinned, MixPolicy(SHARES, 60, ugly_per_hour=0), ten_seconds)
+    assert [s.id for s in capped if s.bucket == "ugly"] == ["ugly-500"]

@@ -45,10 +45,10 @@ def test_health_counts_comments_and_clients(client: httpx.Client) -> None:
 
 
 def test_widget_stays_within_its_size_budget() -> None:
-    """ticker.js (which carries its CSS) is at most 10 KB gzipped."""
+    """ticker.js (which carries its CSS and three layouts) is at most 11 KB gzipped."""
     size = len(gzip.compress((STATIC / "ticker.js").read_bytes(), 9))
     print(f"ticker.js: {size} bytes gzipped")
-    assert size <= 10 * 1024
+    assert size <= 11 * 1024
 
 
 def test_widget_never_writes_markup() -> None:

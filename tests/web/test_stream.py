@@ -66,6 +66,8 @@ async def test_first_message_is_a_snapshot(server: Running, store: Store, tagger
         "direction": "left",
         "theme": "light",
         "layout": "ticker",
+        "pacing": "reading",
+        "dwell_seconds": 8.0,
     }
 
 

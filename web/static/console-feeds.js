@@ -1,24 +1,18 @@
 /* Feeds: each feed's honesty meter (shown beside received) and its pages. */
 (() => {
   'use strict';
-  const { api, toast, el } = window.voc;
+  const { api, toast, mixbar: bar } = window.voc;
   const list = document.querySelector('[data-voc-feeds-list]');
   const tpl = document.querySelector('template[data-voc-feed]');
   const BUCKETS = ['good', 'bad', 'ugly'];
-
-  function bar(node, counts, percent) {
-    node.replaceChildren(...BUCKETS.map((b) => {
-      const part = el('span', percent[b] >= 8 ? `${Math.round(percent[b])} %` : '', `part b-${b}`);
-      part.style.width = `${percent[b]}%`; // CSSOM, which the CSP allows
-      return part;
-    }));
-    node.setAttribute('aria-label', BUCKETS.map((b) => `${b} ${Math.round(percent[b])} % (${counts[b]})`).join(', '));
-  }
+  const builds = ['admin', 'curator'].includes(document.body.dataset.role);
 
   function describe(f) {
     const parts = [];
     parts.push(f.filter.sources.length ? `sources: ${f.filter.sources.join(', ')}` : 'every source');
-    for (const [k, v] of Object.entries(f.filter.meta)) parts.push(`${k} = ${v}`);
+    for (const [k, v] of Object.entries(f.filter.meta)) parts.push(`${k} = ${v.join(' or ')}`);
+    if (f.filter.languages?.length) parts.push(`languages: ${f.filter.languages.join(', ')}`);
+    for (const [scale, [lo, hi]] of Object.entries(f.filter.scores || {})) parts.push(`${scale} ${lo}–${hi}`);
     parts.push(`buckets: ${f.filter.buckets.join(', ')}`);
     parts.push(f.filter.max_age_days ? `last ${f.filter.max_age_days} days` : 'any age');
     return parts.join(' · ');
@@ -31,6 +25,9 @@
     node.querySelector('.feed-filter').textContent = describe(f);
     node.querySelector('.open-display').href = `/display/${encodeURIComponent(f.name)}`;
     node.querySelector('.open-embed').href = `/embed/${encodeURIComponent(f.name)}`;
+    const edit = node.querySelector('.open-builder');
+    edit.href = `/console/feeds/${encodeURIComponent(f.name)}`;
+    node.querySelector('.open-builder-wrap').hidden = !builds;
     node.setAttribute('aria-label', `Feed ${f.title}`);
     try {
       const mix = await api('GET', `/api/v1/feeds/${encodeURIComponent(f.name)}/mix`);

@@ -1,7 +1,7 @@
 /* Sources: health, last and next runs, and "pull now" for admins. */
 (() => {
   'use strict';
-  const { api, toast, when, el } = window.voc;
+  const { api, toast, when, el, actionButton } = window.voc;
   const body = document.querySelector('[data-voc-sources-table]');
   const admin = document.body.dataset.role === 'admin';
 
@@ -13,14 +13,9 @@
     tr.append(el('td', s.last_error ? `${s.last_error} (${when(s.last_error_at)})` : ''));
     const cell = el('td');
     if (admin && s.pullable && s.kind !== 'webhook') {
-      const b = el('button', s.pulling ? 'Pulling…' : 'Pull now');
-      b.type = 'button';
+      const path = `/api/v1/sources/${encodeURIComponent(s.name)}/pull`;
+      const b = actionButton(s.pulling ? 'Pulling…' : 'Pull now', `Pull ${s.name} now`, 'POST', path, `Pulling ${s.name}…`, load);
       b.disabled = Boolean(s.pulling);
-      b.setAttribute('aria-label', `Pull ${s.name} now`);
-      b.addEventListener('click', async () => {
-        try { await api('POST', `/api/v1/sources/${encodeURIComponent(s.name)}/pull`); toast(`Pulling ${s.name}…`); load(); }
-        catch (e) { toast(e.message, true); }
-      });
       cell.append(b);
     }
     tr.append(cell);

@@ -97,6 +97,29 @@
     return node;
   }
 
-  window.voc = { api, toast, setCounts, when, el, ApiError };
+  // A honesty meter's bar: each shown bucket's share, and the counts for screen readers.
+  const SHOWN = ['good', 'bad', 'ugly'];
+  function mixbar(node, counts, percent) {
+    node.replaceChildren(...SHOWN.map((b) => {
+      const part = el('span', percent[b] >= 8 ? `${Math.round(percent[b])} %` : '', `part b-${b}`);
+      part.style.width = `${percent[b]}%`; // CSSOM, which the CSP allows
+      return part;
+    }));
+    node.setAttribute('aria-label', SHOWN.map((b) => `${b} ${Math.round(percent[b])} % (${counts[b]})`).join(', '));
+  }
+
+  /* A button that makes one API call, then says `done` and runs `then` (a table's reload). */
+  function actionButton(label, aria, method, path, done, then) {
+    const b = el('button', label);
+    b.type = 'button';
+    b.setAttribute('aria-label', aria);
+    b.addEventListener('click', async () => {
+      try { await api(method, path); toast(done); then(); }
+      catch (e) { toast(e.message, true); }
+    });
+    return b;
+  }
+
+  window.voc = { api, toast, setCounts, when, el, mixbar, ApiError, actionButton };
   live();
 })();

@@ -2,7 +2,9 @@
  * kept from the last time they loaded, so a reload while the server is down still shows the page
  * (the widget then shows the last playlist it kept in localStorage and reconnects on its own).
  * Network first: a reachable server always gives the current page. Only GETs of this origin
- * under /display/ and /static/ are touched; the stream, the API and the console never are. */
+ * under /display/ and /static/ are touched; the stream, the API and the console never are.
+ * No comment is kept here: a screen whose display token is refused (close 4403) forgets them in
+ * localStorage, so a reload, even offline, shows nothing of the feed. */
 'use strict';
 const CACHE = 'voc-display-v1';
 

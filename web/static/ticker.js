@@ -1,9 +1,6 @@
 /* VoC Ticker widget: <voc-ticker feed="support" server="https://host:port">.
- * Plain ES2020, no dependencies. Optional attributes: theme="light|dark",
- * variant="display", speed="<px per second>", stream="ws(s)://host:port" (when the
- * server streams on a port of its own), layout="cards" (one large comment at a time, for as
- * long as it takes to read, with the next ones in a strip below; reduced motion shows the
- * crawl one at a time too). Protocol: docs/protocol.md.
+ * Plain ES2020, no dependencies. Its other attributes (stream, token, layout: ticker, cards or
+ * wall, theme, variant, speed) and its voc-now-showing event: docs/protocol.md, "The widget".
  * Server data is only ever written with textContent. */
 (() => {
   'use strict';
@@ -15,12 +12,14 @@
   })();
 
   const BUCKETS = { good: ['👍', 'Good'], bad: ['👎', 'Bad'], ugly: ['⚠', 'Ugly'], neutral: ['•', 'Neutral'], noise: ['·', 'Noise'], untagged: ['?', 'Untagged'], action: ['✔', 'You said, we did'] };
-  const EMPTY = 'No comments to show yet.';
+  const EMPTY = 'No comments to show yet. New ones appear here as customers write them.';
+  const REVOKED = 'This screen is no longer allowed to show this feed. Ask your CX team for a new link.';
   const SWAP_MS = 8000; // reduced motion: one comment at a time
+  const LAYOUT = /^(ticker|cards|wall)$/;
 
   const CSS = `
-:host{display:block;contain:content;--fs:15px;--lines:3;--maxw:40em}
-:host([variant=display]){--fs:clamp(24px,5vh,120px);--lines:4;--maxw:min(26em,80vw)}
+:host{display:block;contain:content;--fs:15px;--lines:3;--maxw:40em;--wh:var(--voc-wall-height,12em)}
+:host([variant=display]){--fs:clamp(24px,5vh,120px);--lines:4;--maxw:min(26em,80vw);--wh:var(--voc-wall-height,78vh)}
 [hidden]{display:none!important}
 .r{--bg:#fff;--fg:#1f2328;--mu:#57606a;--ln:#d0d7de;--bt:#f3f4f6;--fo:#0969da;--g:#116329;--gb:#dafbe1;--b:#a34a00;--bb:#fff1d6;--u:#a40e26;--ub:#ffebe9;
  all:initial;visibility:inherit;cursor:inherit;direction:ltr;font:var(--fs)/1.4 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif,"Apple Color Emoji","Segoe UI Emoji","Noto Color Emoji";
@@ -41,11 +40,8 @@
 .track.rev{flex-direction:row-reverse}
 .item{flex:none;display:flex;align-items:flex-start;gap:.55em;padding:.4em .9em;box-sizing:border-box}
 .lab,.pin{flex:none;margin-top:.12em;font-size:.8em;font-weight:600;white-space:nowrap}
-.lab{padding:.1em .6em;border-radius:1em;color:var(--fg);background:var(--bt)}
-[data-bucket=good] .lab{color:var(--g);background:var(--gb)}
-[data-bucket=bad] .lab{color:var(--b);background:var(--bb)}
-[data-bucket=ugly] .lab{color:var(--u);background:var(--ub)}
-[data-bucket=action] .lab{color:var(--fo);background:var(--bt)}
+.lab{padding:.1em .6em;border-radius:1em;color:var(--k,var(--fg));background:var(--kb,var(--bt))}
+[data-bucket=good]{--k:var(--g);--kb:var(--gb)}[data-bucket=bad]{--k:var(--b);--kb:var(--bb)}[data-bucket=ugly]{--k:var(--u);--kb:var(--ub)}[data-bucket=action]{--k:var(--fo)}
 [data-bucket=action] .text::before,[data-bucket=action] .text::after{content:none}
 .pin{margin-right:-.3em}
 .body{min-width:0;max-width:var(--maxw)}
@@ -56,12 +52,12 @@
 .status{position:absolute;top:.3em;right:.4em;font-size:.7em;padding:0 .6em;border-radius:1em;background:var(--bt);color:var(--mu);pointer-events:none}
 :host([variant=display]) .status{font-size:.3em}
 .rm .track{transform:none!important}
-.rm .item{display:none;margin:0!important}
+.rm .vp .item{display:none;margin:0!important}
 .rm .track{flex:auto;min-width:0}
 .rm .item.cur{display:flex;flex:0 1 auto;min-width:0}
 .next{display:none}
 .r.cards{flex-direction:column;align-items:stretch}
-.cards .pp{position:absolute;top:.4em;left:.2em;margin:0}
+.cards .pp,.wall .pp{position:absolute;top:.4em;left:.2em;margin:0}
 .cards .vp{height:auto;min-height:calc(var(--lines)*1.4em + 2.2em);--m:none}
 .cards .item.cur .text{-webkit-line-clamp:calc(var(--lines) + 2);line-clamp:calc(var(--lines) + 2)}
 .cards .next{display:flex;gap:1.2em;padding:.3em .9em .6em;font-size:.42em;color:var(--mu);overflow:hidden;white-space:nowrap}
@@ -75,6 +71,19 @@
 .spot-lab{flex:none;font-size:.7em;font-weight:700;letter-spacing:.08em;text-transform:uppercase;color:var(--fo)}
 :host([variant=display]) .spot{font-size:1.3em;flex-direction:column;align-items:flex-start;padding:0 4vw}
 :host([variant=display]) .spot .text{-webkit-line-clamp:6;line-clamp:6}
+:host([variant=display]) .empty{margin:0 auto;max-width:24em;text-align:center}
+.grid,.wall .vp{display:none}
+.r.wall{flex-direction:column;align-items:stretch}
+.wall .grid{display:grid;height:var(--wh);box-sizing:border-box;gap:.5em;padding:.5em .5em .5em 3em;grid:auto-flow minmax(0,1fr)/repeat(var(--c),minmax(0,1fr))}
+:host([variant=display]) .wall .grid{font-size:.667em;padding:0 3vw;margin-top:8vh}
+.wall.none .vp{display:flex;height:var(--wh)}.none .track{display:none}
+.wall.none .grid,.spotting .grid{display:none}
+.tile{display:grid;grid-template:auto minmax(0,1fr)/auto 1fr;gap:.35em;min-width:0;padding:.6em .8em;border-radius:.5em;background:var(--bg);border:2px solid var(--ln);border-top:.3em solid var(--k,var(--ln));transition:opacity .6s}
+.tile.out{opacity:0}
+.tile .lab,.tile .meta{font-size:.85em;margin:0}.tile .meta{margin-top:auto}.tile .lab{justify-self:start}
+.tile .body{grid-area:2/1/3/-1;max-width:none;display:flex;flex-direction:column;gap:.35em;min-height:0}
+.tile .text{line-height:1.3;-webkit-line-clamp:var(--tl,3);line-clamp:var(--tl,3)}
+@media (prefers-reduced-motion:reduce){.tile{transition:none}}
 `;
 
   // Element helper: attributes are static strings from this file; data goes in via textContent.
@@ -91,14 +100,12 @@
     return e;
   };
 
+  const clamp = (lo, x, hi) => Math.max(lo, Math.min(hi, x));
   const scoreText = (s, scale) => {
     if (typeof s !== 'number' || !isFinite(s)) return '';
     if (scale === 'nps') return `NPS ${s}/10`;
     if (scale === 'csat5') return `CSAT ${s}/5`;
-    if (scale === 'stars5') {
-      const n = Math.max(0, Math.min(5, Math.round(s)));
-      return '★'.repeat(n) + '☆'.repeat(5 - n);
-    }
+    if (scale === 'stars5') return `★ ${clamp(0, Math.round(s), 5)}/5`;
     return String(s);
   };
 
@@ -109,8 +116,8 @@
   // Fill an item element; every server string goes through textContent.
   const fill = (el, it) => {
     const b = BUCKETS[it.bucket] || ['•', it.bucket];
-    el.setAttribute('data-id', it.id);
-    el.setAttribute('data-bucket', it.bucket);
+    el.dataset.id = it.id;
+    el.dataset.bucket = it.bucket;
     const kids = [];
     if (it.pinned) {
       const pin = txt('span', 'pin', '📌');
@@ -123,13 +130,9 @@
     text.dir = 'auto';
     const meta = txt('p', 'meta', '');
     const parts = [];
-    if (it.source) parts.push(txt('span', '', String(it.source)));
-    const sc = scoreText(it.score, it.scale);
-    if (sc) {
-      const s = txt('span', '', sc);
-      if (it.scale === 'stars5') { s.setAttribute('role', 'img'); s.setAttribute('aria-label', `${sc.split('★').length - 1} of 5 stars`); }
-      parts.push(s);
-    }
+    const sc = scoreText(it.score, it.scale); // first: the customer's own word, never cut off
+    if (sc) parts.push(txt('span', '', sc));
+    if (it.source && it.bucket !== 'action') parts.push(txt('span', '', String(it.source))); // its label says it
     if (it.meta && typeof it.meta === 'object') {
       for (const k of Object.keys(it.meta)) parts.push(txt('span', '', `${k}: ${it.meta[k]}`));
     }
@@ -143,7 +146,7 @@
   let sheet = null;
 
   class VocTicker extends HTMLElement {
-    static get observedAttributes() { return ['feed', 'server', 'stream', 'theme', 'variant', 'speed', 'layout']; }
+    static get observedAttributes() { return ['feed', 'server', 'stream', 'token', 'theme', 'variant', 'speed', 'layout']; }
 
     constructor() {
       super();
@@ -154,8 +157,9 @@
       this._status = h('span', { class: 'status', role: 'status', hidden: '' });
       this._spot = h('div', { class: 'spot', hidden: '' });
       this._next = h('div', { class: 'next', 'aria-hidden': 'true' });
+      this._grid = h('div', { class: 'grid' });
       this._root = h('div', { class: 'r', role: 'region', 'aria-label': 'Customer comments', 'aria-live': 'off' },
-        this._btn, this._vp, this._spot, this._next, this._status);
+        this._btn, this._vp, this._grid, this._spot, this._next, this._status);
       const style = h('style', {});
       style.textContent = CSS;
       const shadow = this.attachShadow({ mode: 'open' });
@@ -168,6 +172,10 @@
 
       this._items = [];          // playlist, server order
       this._els = new Map();     // id -> element
+      this._tiles = [];          // the wall's tiles, in grid order
+      this._wp = this._seq = 0;  // the wall: next playlist position; tile age counter
+      this._c = 3; this._slots = 6;
+      this._ro = new ResizeObserver(() => this._fit());
       this._disp = { speed: 60, direction: 'left', theme: 'light', layout: 'ticker' };
       this._L = true;            // direction left
       this._pos = 0;             // px scrolled in the crawl direction
@@ -193,13 +201,17 @@
     connectedCallback() {
       this._mq = matchMedia('(prefers-reduced-motion: reduce)');
       this._mq.addEventListener('change', this._onMq);
+      this._ro.observe(this._grid);
       this._applyDisplay();
       this._start();
     }
 
     disconnectedCallback() {
       if (this._mq) this._mq.removeEventListener('change', this._onMq);
+      this._ro.disconnect();
       this._drop();
+      clearTimeout(this._tellT);
+      this._tellT = 0;
       clearTimeout(this._retryT);
       clearTimeout(this._spotT);
       clearTimeout(this._rmT);
@@ -210,14 +222,15 @@
 
     attributeChangedCallback(name, was, now) {
       if (!this._mq || !this.isConnected || was === now) return;
-      if (name === 'feed' || name === 'server') this._start();
+      if (name === 'feed' || name === 'server' || name === 'token') this._start();
       else if (name === 'layout') this._setRm();
       else this._applyDisplay();
     }
 
     // ---- connection -------------------------------------------------------
 
-    _url() {
+    // With `tok`, ?token= too (not in the cache key).
+    _url(tok) {
       const feed = this.getAttribute('feed');
       if (!feed) return null;
       try {
@@ -225,6 +238,10 @@
         if (!/^wss?:$/.test(u.protocol)) u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
         u.pathname = u.pathname.replace(/\/+$/, '') + '/ws/feeds/' + encodeURIComponent(feed);
         u.search = u.hash = '';
+        const q = new URLSearchParams(), t = tok && this.getAttribute('token');
+        if (t) q.set('token', t);
+        if (tok && this._ep) { q.set('epoch', this._ep); q.set('offset', this._off); } // resume
+        u.search = q;
         return u.href;
       } catch (e) { return null; }
     }
@@ -236,6 +253,9 @@
       this._retrying = this._live = false;
       let cached = null;
       try { cached = JSON.parse(localStorage.getItem(this._key)); } catch (e) { /* no storage */ }
+      this._gone = Boolean(cached && cached.revoked); // refused (4403) last time
+      this._ep = cached && cached.ep; // where the cached playlist is in the feed's changes
+      this._off = (cached && cached.off) | 0;
       if (cached && Array.isArray(cached.items)) {
         this._setDisplay(cached.display);
         this._set(cached.items.map(norm).filter(Boolean), false);
@@ -247,7 +267,7 @@
     _connect() {
       clearTimeout(this._retryT);
       this._drop();
-      const url = this._url();
+      const url = this._url(true);
       if (!url) { this._note = 'No feed configured'; this._state('offline'); return; }
       this._state('connecting');
       let ws;
@@ -283,7 +303,15 @@
       this._live = false;
       this._retrying = true;
       let delay;
-      if (code === 4404) {
+      if (code === 4403) {
+        // Unknown or revoked display token: forget the comments, cache included.
+        this._gone = true;
+        this._note = '';
+        try { localStorage.setItem(this._key, '{"revoked":true}'); } catch (e) { /* no storage */ }
+        this._setSpot(null);
+        this._set([], false);
+        delay = 60000;
+      } else if (code === 4404) {
         this._note = this._err || 'Unknown feed';
         delay = 60000;
       } else {
@@ -291,7 +319,7 @@
         delay = Math.random() * Math.min(30000, 500 * 2 ** this._tries);
         this._tries = Math.min(this._tries + 1, 20);
       }
-      this._state('offline');
+      this._state(this._gone ? 'revoked' : 'offline');
       this._retryT = setTimeout(() => this._connect(), delay);
     }
 
@@ -300,19 +328,35 @@
       let m;
       try { m = JSON.parse(data); } catch (e) { return; }
       if (!m || typeof m !== 'object') return;
-      const at = (l) => (Number.isInteger(m.index) ? Math.max(0, Math.min(m.index, l.length)) : l.length);
+      const at = (l) => (Number.isInteger(m.index) ? clamp(0, m.index, l.length) : l.length);
+      const up = () => {
+        this._hb = m.heartbeat > 0 ? +m.heartbeat : 20;
+        this._tries = 0;
+        this._note = '';
+        this._retrying = false;
+        this._live = true;
+        this._gone = false;
+        this._ep = m.epoch;
+        this._off = m.offset | 0;
+        this._state('live');
+        this._watch();
+      };
+      // A change has an offset: one seen already is skipped; a gap means one was missed.
+      if (Number.isInteger(m.offset) && m.type !== 'snapshot' && m.type !== 'resumed') {
+        if (m.offset <= this._off) return;
+        if (m.offset > this._off + 1) { this._closed(this._ws, 0); return; }
+        this._off = m.offset;
+      }
       switch (m.type) {
         case 'snapshot':
-          this._hb = m.heartbeat > 0 ? +m.heartbeat : 20;
-          this._tries = 0;
-          this._note = '';
-          this._retrying = false;
-          this._live = true;
+          up();
           this._setDisplay(m.display);
           this._set(Array.isArray(m.items) ? m.items.map(norm).filter(Boolean) : []);
           this._setSpot(m.spotlight);
-          this._state('live');
-          this._watch();
+          break;
+        case 'resumed': // up to date at m.offset: what it missed follows
+          up();
+          this._set(this._items);
           break;
         case 'add':
         case 'update': {
@@ -346,6 +390,7 @@
       const it = s && typeof s === 'object' ? norm(s.item) : null;
       this._spot.hidden = !it;
       this._root.classList.toggle('spotting', Boolean(it));
+      this._tell();
       if (!it) { this._spot.replaceChildren(); return; }
       const total = Number(s.seconds) > 0 ? Number(s.seconds) : 60;
       let left = (Date.parse(s.until) - Date.now()) / 1000;
@@ -358,7 +403,7 @@
 
     _state(s) {
       this.setAttribute('data-state', s);
-      const msg = this._note || (s !== 'live' && this._retrying ? 'reconnecting…' : '');
+      const msg = this._note || (s !== 'live' && this._retrying && !this._gone ? 'reconnecting…' : '');
       this._status.textContent = msg;
       this._status.hidden = !msg;
     }
@@ -370,13 +415,17 @@
       this._sync();
       if (save && this._live) {
         try {
-          localStorage.setItem(this._key, JSON.stringify({ items, display: this._disp }));
+          localStorage.setItem(this._key, JSON.stringify({ items, display: this._disp, ep: this._ep, off: this._off }));
         } catch (e) { /* quota or privacy mode */ }
       }
       this.setAttribute('data-count', String(this._els.size));
+      this._empty.textContent = this._gone ? REVOKED : EMPTY;
+      this._root.classList.toggle('none', !this._els.size);
       if (this._els.size) this._empty.remove();
       else if (!this._empty.isConnected) this._vp.append(this._empty);
+      this._wallSync();
       this._kick();
+      this._tell();
     }
 
     // Reconcile the DOM with this._items without restarting the crawl.
@@ -430,7 +479,9 @@
       if (typeof d.speed === 'number' && d.speed >= 0) this._disp.speed = d.speed;
       if (d.direction === 'left' || d.direction === 'right') this._disp.direction = d.direction;
       if (d.theme === 'light' || d.theme === 'dark') this._disp.theme = d.theme;
-      if (d.layout === 'ticker' || d.layout === 'cards') {
+      if (d.pacing === 'reading' || d.pacing === 'fixed') this._disp.pacing = d.pacing;
+      if (d.dwell_seconds > 0) this._disp.dwell = d.dwell_seconds;
+      if (LAYOUT.test(d.layout)) {
         const was = this._disp.layout;
         this._disp.layout = d.layout;
         if (was !== d.layout && this._mq) this._setRm();
@@ -465,13 +516,17 @@
       this._kick();
     }
 
-    // One at a time: for reduced motion (every SWAP_MS) and the cards layout (reading time).
+    // One at a time: for reduced motion (every SWAP_MS) and the cards layout (reading time);
+    // the wall's turns too.
     _setRm() {
       const layout = this.getAttribute('layout') || this._disp.layout; // the page's, else the feed's
+      this._layout = LAYOUT.test(layout) ? layout : 'ticker';
       this._cards = layout === 'cards';
-      this._rm = this._cards || !!(this._mq && this._mq.matches);
+      this._wall = layout === 'wall';
+      this._rm = this._cards || this._wall || !!(this._mq && this._mq.matches);
       this._root.classList.toggle('rm', this._rm);
       this._root.classList.toggle('cards', this._cards);
+      this._root.classList.toggle('wall', this._wall);
       clearTimeout(this._rmT);
       this._rmT = 0;
       if (this._rm) {
@@ -481,20 +536,25 @@
         this._show(this._track.firstElementChild);
         const turn = () => {
           this._rmT = setTimeout(() => {
-            if (!this._paused() && this._cur) this._show(this._cur.nextElementSibling || this._track.firstElementChild);
+            if (this._paused()) { /* the pause button holds every layout */ }
+            else if (this._wall) this._swap();
+            else if (this._cur) this._show(this._cur.nextElementSibling || this._track.firstElementChild);
             turn();
           }, this._dwell());
         };
         turn();
       }
+      this._wallSync();
       this._kick();
+      this._tell();
     }
 
-    // How long a card stays: about 220 words a minute, 6 to 20 seconds.
+    // How long a card stays, and the wall until its next change (ticker/pacing.py counts on it):
+    // about 220 words a minute, 6 to 20 seconds, or the feed's fixed dwell.
     _dwell() {
-      if (!this._cards || !this._cur) return SWAP_MS;
-      const chars = (this._cur.querySelector('.text') || {}).textContent?.length || 0;
-      return Math.max(6000, Math.min(20000, 2500 + 55 * chars));
+      const n = this._wall ? this._fresh : this._cards && this._cur ? this._cur.querySelector('.text').textContent.length : -1;
+      if (!(n >= 0)) return SWAP_MS;
+      return this._disp.pacing === 'fixed' ? 1000 * this._disp.dwell : clamp(6000, 2500 + 55 * n, 20000);
     }
 
     _show(el) {
@@ -502,6 +562,7 @@
       this._cur = el;
       if (el) el.classList.add('cur');
       if (this._cards) this._strip();
+      this._tell();
     }
 
     // The next three, small, below the card: what is coming.
@@ -514,10 +575,104 @@
         const lab = el.querySelector('.lab');
         const text = el.querySelector('.text');
         const one = h('span', { class: 'nx' }, txt('span', 'lab', lab ? lab.textContent : ''), txt('span', 'nt', text ? text.textContent : ''));
-        one.setAttribute('data-bucket', el.getAttribute('data-bucket') || '');
+        one.dataset.bucket = el.dataset.bucket || '';
         kids.push(one);
       }
       this._next.replaceChildren(...kids);
+    }
+
+    // ---- the wall: each turn the oldest tile takes the next item in playlist order, a window
+    // sliding over a playlist the mixer spreads so that its mix (bad and ugly too) holds anywhere.
+
+    // As many 14×9 em tiles as fit (3×2 at 1080p).
+    _fit() {
+      const g = this._grid, f = parseFloat(getComputedStyle(g).fontSize);
+      if (!this._wall || !g.clientWidth) return;
+      const c = clamp(1, Math.floor(g.clientWidth / (14 * f)), 4);
+      const n = c * clamp(1, Math.floor(g.clientHeight / (9 * f)), 3);
+      if (c !== this._c || n !== this._slots) { this._c = c; this._slots = n; this._wallSync(); }
+    }
+
+    // Tiles from the playlist: a removed or changed comment goes or changes at once.
+    _wallSync() {
+      const by = new Map(this._items.map((it) => [it.id, it]));
+      const n = this._wall ? Math.min(this._slots, by.size) : 0;
+      const gone = this._tiles.filter((t) => !by.has(t._id));
+      while (this._tiles.length > n) {
+        const t = gone.pop() || this._tiles.at(-1);
+        this._tiles.splice(this._tiles.indexOf(t), 1);
+        t.remove();
+      }
+      for (const t of this._tiles) {
+        const it = by.get(t._id) || this._upNext();
+        if (JSON.stringify(it) !== t._k) this._put(t, it, false);
+      }
+      while (this._tiles.length < n) {
+        const t = h('div', { class: 'tile' });
+        this._tiles.push(t);
+        this._grid.append(t);
+        this._put(t, this._upNext(), false);
+      }
+      const gs = this._grid.style, text = this._grid.querySelector('.text'), b = text && text.parentNode;
+      gs.setProperty('--c', Math.min(this._c, n) || 1);
+      // The lines a tile holds above its labels (and their gap); the last ends in an ellipsis.
+      if (b) gs.setProperty('--tl', Math.max(1, Math.floor((b.clientHeight - b.lastChild.offsetHeight) / (1.3 * parseFloat(getComputedStyle(text).fontSize)) - 0.3)));
+    }
+
+    // The next playlist item that is not on the wall.
+    _upNext() {
+      const l = this._items, on = new Set(this._tiles.map((t) => t._id));
+      for (let i = 0; i < l.length; i++) {
+        const it = l[(this._wp + i) % l.length];
+        if (!on.has(it.id)) { this._wp = (this._wp + i + 1) % l.length; return it; }
+      }
+      return null;
+    }
+
+    _swap() {
+      const t = this._tiles.reduce((a, b) => (b._at < a._at ? b : a), this._tiles[0]);
+      const it = t && this._upNext();
+      if (it) this._put(t, it, true);
+    }
+
+    // `it` on tile `t`, at once or with a fade (never under reduced motion).
+    _put(t, it, fade) {
+      t._id = it.id;
+      t._it = it;
+      t._k = JSON.stringify(it);
+      t._at = ++this._seq;
+      this._fresh = it.text.length;
+      const draw = () => { fill(t, t._it); t.classList.remove('out'); this._tell(); };
+      if (!fade || this._mq.matches) { draw(); return; }
+      t.classList.add('out');
+      setTimeout(draw, 600); // the .tile transition
+    }
+
+    _shown() {
+      if (!this._spot.hidden) return [...this._spot.querySelectorAll('.item')];
+      if (this._wall) return this._tiles;
+      if (this._rm) return this._cur ? [this._cur] : [];
+      const vr = this._vp.getBoundingClientRect();
+      return [...this._track.children].filter((e) => {
+        const r = e.getBoundingClientRect();
+        return r.right > vr.left && r.left < vr.right;
+      });
+    }
+
+    // `voc-now-showing`: what is on screen, when it changes, at most once a second.
+    _tell() {
+      if (this._tellT || !this.isConnected) return;
+      this._tellT = setTimeout(() => {
+        this._tellT = 0;
+        const els = this._shown(), buckets = {};
+        for (const e of els) buckets[e.dataset.bucket] = (buckets[e.dataset.bucket] || 0) + 1;
+        const detail = { feed: this.getAttribute('feed'), layout: this._layout, ids: els.map((e) => e.dataset.id), buckets, spotlight: !this._spot.hidden };
+        const k = JSON.stringify(detail);
+        if (k === this._told) return;
+        this._told = k;
+        this._toldAt = Date.now();
+        this.dispatchEvent(new CustomEvent('voc-now-showing', { bubbles: true, composed: true, detail }));
+      }, Math.max(0, (this._toldAt || 0) + 1000 - Date.now()));
     }
 
     // Start or stop the animation loop as needed.
@@ -533,6 +688,7 @@
       this._pos += dt * this._speed;
       this._place();
       this._recycle();
+      if (t - (this._tf || 0) > 1000) { this._tf = t; this._tell(); }
       this._raf = requestAnimationFrame(this._frame);
     }
 

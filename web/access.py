@@ -1,0 +1,125 @@
+"""Who may watch: a feed open to the intranet streams to anyone the stream admits; a feed whose
+access is "token" streams only to a display token that covers it (ticker/display_tokens.py).
+
+A token comes in the query string (`?token=`), because players and `<iframe>`s cannot send
+headers; web/logs.py keeps it out of the logs. Open screens are checked again every
+`display_token_check_seconds`, and at once after a revocation in this process, so a revoked
+token's screens go dark within a minute, whichever process revoked it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
+
+from ticker import display_tokens
+from ticker.feeds import Feed
+from ticker.readers import Readers
+from ticker.store import Store
+from web.session import Close, closing
+
+FORBIDDEN = 4403
+Closer = Callable[[Close], Awaitable[None]]
+log = logging.getLogger("voc_ticker.access")
+
+
+def needs_token(feed: Feed) -> bool:
+    return feed.access == "token"
+
+
+def refusal(feed: str, secret: str | None) -> Close:
+    said = (
+        "its display token is unknown or was revoked"
+        if secret
+        else "it needs a display token (?token=)"
+    )
+    return closing(
+        FORBIDDEN,
+        "forbidden",
+        f"feed {feed!r} is not open to every screen: {said}; ask your CX team for a new link",
+    )
+
+
+def covering(store: Store, feed: str, secret: str | None) -> str | None:
+    """The id of the live token that lets `secret` watch `feed`, else None."""
+    token = display_tokens.find(store, secret) if secret else None
+    return token.id if token is not None and token.covers(feed) else None
+
+
+class Access:
+    """The open screens of token feeds, and the sweep that closes those no longer allowed."""
+
+    def __init__(
+        self, readers: Readers, feed_of: Callable[[str], Feed | None], every: float
+    ) -> None:
+        self._readers = readers
+        self._feed_of = feed_of  # the feed screens have now (None: nobody watches it)
+        self._every = every
+        self._watching: dict[object, tuple[str, str | None, Closer]] = {}
+        self._wake = asyncio.Event()
+
+    async def admit(self, feed: str, secret: str | None) -> str | Close | None:
+        """None for an open feed, the token's id for a covered one, or why not (call it once
+        the feed is known to exist)."""
+        shown = self._feed_of(feed)
+        if shown is None:
+            shown = await self._readers.run(lambda s: s.feed(feed))
+        if not needs_token(shown):
+            return None
+        found = await self._readers.run(lambda s: covering(s, feed, secret))
+        return found if found is not None else refusal(feed, secret)
+
+    @contextlib.contextmanager
+    def watching(self, key: object, feed: str, token: str | None, close: Closer) -> Iterator[None]:
+        """Keep an open screen in view for the sweep while it is connected."""
+        self._watching[key] = (feed, token, close)
+        try:
+            yield
+        finally:
+            self._watching.pop(key, None)
+
+    def sweep_soon(self) -> None:
+        """After a revocation or a feed's change here: check now, not at the next round."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._every):
+                    await self._wake.wait()
+            self._wake.clear()
+            try:
+                await self.sweep()
+            except Exception:  # a locked or missing database: try again next round
+                log.exception("display token check failed")
+
+    async def sweep(self) -> int:
+        """Close every open screen its feed no longer lets watch; returns how many."""
+        if not self._watching:
+            return 0
+        live: dict[str, tuple[str, ...]] = await self._readers.run(display_tokens.live)
+        gone: list[tuple[object, str, str | None, Closer]] = []
+        for key, (feed, token, close) in list(self._watching.items()):
+            shown = self._feed_of(feed)
+            if shown is None or not needs_token(shown):
+                continue
+            if token is None or feed not in live.get(token, ()):
+                gone.append((key, feed, token, close))
+        for key, feed, token, close in gone:
+            self._watching.pop(key, None)
+            await close(refusal(feed, token))
+        if gone:
+            log.info("closed %d screens no longer allowed to watch", len(gone))
+        return len(gone)
+
+    def count(self) -> int:
+        return len(self._watching)
+
+
+def token_param(params: Any) -> str | None:
+    """The token a client sent in its query string, if any."""
+    value = params.get("token")
+    return str(value) if value else None
