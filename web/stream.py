@@ -13,7 +13,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from web.backlog import cap_send_buffer
 from web.hub import TOO_SLOW, TOO_SLOW_ERROR, Outgoing
 from web.origins import origin_allowed
-from web.session import Close, answer
+from web.session import Close, answer, resume_point
 from web.state import AppState
 from web.uvicorn_ws import TRANSPORT
 
@@ -81,7 +81,8 @@ async def feed_stream(websocket: WebSocket) -> None:
         return
     await websocket.accept()
     feed = websocket.path_params["feed"]
-    first = await state.openings.first(feed)
+    since = resume_point(websocket.query_params)
+    first = await state.openings.first(feed, since)
     extensions = websocket.scope["extensions"]
     backlog = state.settings.client_backlog_kb * 1024
     transport = extensions.get(TRANSPORT)
@@ -93,7 +94,7 @@ async def feed_stream(websocket: WebSocket) -> None:
         await _send(websocket, sub)
         return
     with state.hub.subscribe(feed, sub):
-        sub.deliver(state.openings.now(feed) or first)  # what changed while it loaded
+        sub.deliver(state.openings.now(feed, since) or first)  # what changed while it loaded
         sender = asyncio.create_task(_send(websocket, sub))
         try:
             await _receive(websocket, sub)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import socket
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import parse_qsl, unquote
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
@@ -21,7 +21,7 @@ from websockets.protocol import State
 from web.backlog import cap_send_buffer
 from web.hub import Outgoing
 from web.origins import host_allowed, origin_allowed
-from web.session import Close, answer
+from web.session import Close, answer, resume_point
 from web.state import AppState
 
 PREFIX = "/ws/feeds/"
@@ -66,16 +66,19 @@ async def start(state: AppState, sock: socket.socket | None = None) -> Server:
         return None
 
     async def handler(connection: ServerConnection) -> None:
-        path = connection.request.path.partition("?")[0] if connection.request else PREFIX
+        path, _, query = (
+            connection.request.path.partition("?") if connection.request else ("", "", "")
+        )
         feed = unquote(path[len(PREFIX) :])
-        first = await state.openings.first(feed)
+        since = resume_point(dict(parse_qsl(query)))
+        first = await state.openings.first(feed, since)
         if isinstance(first, Close):
             await _close(connection, first)
             return
         backlog = cap_send_buffer(connection.transport, settings.client_backlog_kb * 1024)
         sub = DirectSubscriber(connection, backlog)
         with state.hub.subscribe(feed, sub):
-            sub.deliver(state.openings.now(feed) or first)  # what changed while it loaded
+            sub.deliver(state.openings.now(feed, since) or first)  # what changed while it loaded
             try:
                 async for data in connection:
                     reply = answer(data)
