@@ -24,6 +24,7 @@ import httpx
 import pytest
 import uvicorn
 
+from tests.redis_server import REDIS, RedisServer
 from ticker.accounts import Accounts
 from ticker.judge import Judge
 from ticker.passwords import hash_password
@@ -206,3 +207,18 @@ def token_for(store: Store, email: str, scope: str, role: str | None = None) -> 
 def reader(store: Store) -> dict[str, str]:
     """Headers with a read token, for tests that look at the API."""
     return {"Authorization": f"Bearer {token_for(store, 'reader@example.com', 'read')}"}
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """redis-server, started for the test; in CI a missing one fails instead of skipping."""
+    if not Path(REDIS).exists():
+        if os.environ.get("CI"):
+            pytest.fail("redis-server is missing; scripts/test installs Debian's redis-server")
+        pytest.skip("redis-server is not installed (apt install redis-server)")
+    server = RedisServer(tmp_path)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.kill()

@@ -130,6 +130,11 @@ class Settings:
         "The console's address as people reach it (https://voc.example.com), for the OpenID "
         "redirect; empty: the address of each request.",
     )
+    redis_url: str = _setting(
+        "",
+        "Redis for stream edges (redis://host:6379/0): the server, as origin, writes each feed's "
+        "snapshot and changes there for `voc-ticker edge` processes to serve; empty: one process.",
+    )
     log_level: str = _setting("info", "Log level: debug, info, warning or error.")
 
     @classmethod

@@ -518,6 +518,9 @@ class Store:
             raise NotFound(f"no feed named {name!r}")
         return Feed.from_dict(json.loads(rows[0]["definition"]))
 
+    def feed_names(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT name FROM feeds ORDER BY name")]
+
     def feeds(self) -> list[Feed]:
         return [
             Feed.from_dict(json.loads(r["definition"]))

@@ -39,7 +39,7 @@ from voc.accounts import AccountCommandError
 from voc.accounts import add_commands as add_account_commands
 from voc.demo import run_demo
 from voc.progress import Progress
-from voc.server import bind, serve
+from voc.server import bind, serve, serve_edge
 
 PROGRESS_FROM_ROWS = 5000
 DEMO_DB = Path("voc-ticker-demo.db")  # never the production store, unless --db says so
@@ -141,6 +141,19 @@ def _parser() -> argparse.ArgumentParser:
         _worker,
         "Run the scheduled pulls (every/cron sources) until stopped, instead of the server "
         "(set pull_in_server = false for the servers).",
+    )
+
+    c = command(
+        "edge",
+        _edge,
+        "Run a stream edge: serves screens from what the origin writes to Redis, no database.",
+        db=False,
+    )
+    c.add_argument("--redis", help="Redis URL (default: $VOC_REDIS_URL)")
+    c.add_argument("--host", help="interface (default: $VOC_HOST or 127.0.0.1)")
+    c.add_argument("--port", type=int, help="port (default: $VOC_PORT or 8000)")
+    c.add_argument(
+        "--stream-port", type=int, help="stream port (default: $VOC_STREAM_PORT or port + 1)"
     )
 
     for name, help in (
@@ -339,6 +352,19 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     )
     print(f"VoC Ticker: serving on {bound.url} ({stream})", flush=True)
     serve(bound, sources, judge)
+    return 0
+
+
+def _edge(args: argparse.Namespace, settings: Settings) -> int:
+    url = args.redis or settings.redis_url
+    if not url:
+        raise CommandError("an edge needs Redis: --redis redis://host:6379/0 (or VOC_REDIS_URL)")
+    bound = bind(settings)
+    stream = (
+        f"stream on port {bound.settings.stream_at}" if bound.stream else "stream on the same port"
+    )
+    print(f"VoC Ticker edge: serving on {bound.url} ({stream}), following {url}", flush=True)
+    serve_edge(bound, url)
     return 0
 
 

@@ -16,7 +16,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
-from websockets.asyncio.server import Server
 
 from ingest import schedule
 from ticker.judge import Judge
@@ -39,7 +38,9 @@ from web import (
 )
 from web.console_stream import console_stream
 from web.hub import Broker, Hub, LocalBroker
+from web.lifetimes import cancelled, closed
 from web.live import Live
+from web.redis_link import RedisBroker
 from web.security import SecurityHeaders
 from web.session import Openings
 from web.state import AppState
@@ -85,11 +86,21 @@ def create_app(
             stack.callback(readers.close)
             playlist_reader = Readers(settings.db, threads=1, name="voc-playlists")
             stack.callback(playlist_reader.close)
-            carrier = broker or LocalBroker()
+            carrier = broker or (
+                RedisBroker(settings.redis_url, settings.heartbeat_seconds)
+                if settings.redis_url
+                else LocalBroker()
+            )
             await carrier.start()
             stack.push_async_callback(carrier.stop)
             hub = Hub(carrier)
-            live = Live(playlist_reader, hub, settings.display_chars, settings.heartbeat_seconds)
+            live = Live(
+                playlist_reader,
+                hub,
+                settings.display_chars,
+                settings.heartbeat_seconds,
+                every=bool(settings.redis_url),
+            )
             state = AppState(
                 settings=settings,
                 sources=dict(sources or {}),
@@ -101,13 +112,13 @@ def create_app(
             )
             app.state.voc = state
             watcher = asyncio.create_task(live.run(settings.watch_seconds))
-            stack.push_async_callback(_cancelled, watcher)
+            stack.push_async_callback(cancelled, watcher)
             if settings.pull_in_server:
                 state.scheduler = schedule.start(state.pipeline, state.sources)
                 if state.scheduler is not None:
                     stack.callback(state.scheduler.shutdown, wait=False)
             if settings.stream_at:
-                stack.push_async_callback(_closed, await wsserver.start(state, stream_socket))
+                stack.push_async_callback(closed, await wsserver.start(state, stream_socket))
             yield
 
     routes = [
@@ -153,14 +164,3 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     if request.url.path.startswith("/api/"):
         return api.error(exc.status_code, str(exc.detail), dict(exc.headers or {}))
     return PlainTextResponse(str(exc.detail), exc.status_code, headers=exc.headers)
-
-
-async def _closed(server: Server) -> None:
-    server.close()
-    await server.wait_closed()
-
-
-async def _cancelled(task: asyncio.Task[None]) -> None:
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task

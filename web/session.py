@@ -12,12 +12,14 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 from ticker import protocol
 from ticker.feeds import FeedError
 from ticker.playlist import Shown, snapshot_message
+from ticker.settings import Settings
 from ticker.store import NotFound
-from web.hub import Outgoing
+from web.hub import Hub, Outgoing
 
 UNSUPPORTED = 1003
 TOO_BIG = 1009
@@ -82,10 +84,10 @@ class Openings:
         """What a client resuming from `since` missed, if the feed still has it; else the
         snapshot (shared by every client that gets it)."""
         missed = shown.since(*since) if since is not None else None
-        if missed is None:
+        if since is None or missed is None:
             return self._encode(feed, shown)
-        said = protocol.resumed(feed, shown.epoch, since[1] if since else 0, self._heartbeat)
-        return Outgoing(protocol.encode(said), *map(protocol.encode, missed))
+        texts = [protocol.encode(m) for m in missed]
+        return resuming(feed, shown.epoch, since[1], self._heartbeat, texts)
 
     def _encode(self, feed: str, shown: Shown) -> Outgoing:
         done = self._encoded.get(feed)
@@ -93,6 +95,38 @@ class Openings:
             text = protocol.encode(snapshot_message(shown, self._heartbeat))
             done = self._encoded[feed] = (shown, Outgoing(text))
         return done[1]
+
+
+class Opener(Protocol):
+    """Where a stream server gets each client's first message: the origin's Openings, or an
+    edge's copy of the feed (web/edge.py)."""
+
+    async def first(self, feed: str, since: Since = None) -> Outgoing | Close: ...
+
+    def now(self, feed: str, since: Since = None) -> Outgoing | None: ...
+
+
+class Streaming(Protocol):
+    """What the stream servers and the pages need of the process they run in."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def hub(self) -> Hub: ...
+
+    @property
+    def openings(self) -> Opener: ...
+
+    async def title_of(self, feed: str) -> str:
+        """The feed's title; NotFound or FeedError when it cannot be shown."""
+        ...
+
+
+def resuming(feed: str, epoch: str, offset: int, heartbeat: float, missed: list[str]) -> Outgoing:
+    """`resumed` and the changes a reconnecting client missed (docs/protocol.md)."""
+    said = protocol.encode(protocol.resumed(feed, epoch, offset, heartbeat))
+    return Outgoing(said, *missed)
 
 
 def resume_point(params: Mapping[str, str]) -> Since:

@@ -13,8 +13,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from web.backlog import cap_send_buffer
 from web.hub import TOO_SLOW, TOO_SLOW_ERROR, Outgoing
 from web.origins import origin_allowed
-from web.session import Close, answer, resume_point
-from web.state import AppState
+from web.session import Close, Streaming, answer, resume_point
 from web.uvicorn_ws import TRANSPORT
 
 CLOSE_TIMEOUT = 2.0
@@ -69,7 +68,7 @@ class QueuedSubscriber:
 
 async def feed_stream(websocket: WebSocket) -> None:
     """One client: the sender drains its queue while this task reads what the client sends."""
-    state: AppState = websocket.app.state.voc
+    state: Streaming = websocket.app.state.voc
     headers = websocket.headers
     if not origin_allowed(
         headers.get("origin"),

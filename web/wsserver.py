@@ -21,8 +21,7 @@ from websockets.protocol import State
 from web.backlog import cap_send_buffer
 from web.hub import Outgoing
 from web.origins import host_allowed, origin_allowed
-from web.session import Close, answer, resume_point
-from web.state import AppState
+from web.session import Close, Streaming, answer, resume_point
 
 PREFIX = "/ws/feeds/"
 BACKLOG = 2048
@@ -48,7 +47,7 @@ class DirectSubscriber:
         return True
 
 
-async def start(state: AppState, sock: socket.socket | None = None) -> Server:
+async def start(state: Streaming, sock: socket.socket | None = None) -> Server:
     """Serve the stream on `sock`, or on settings.stream_at, until the server is closed."""
     settings = state.settings
 
