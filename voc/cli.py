@@ -40,6 +40,7 @@ from voc.accounts import add_commands as add_account_commands
 from voc.demo import run_demo
 from voc.progress import Progress
 from voc.server import bind, serve, serve_edge
+from web.redis_link import shown
 
 PROGRESS_FROM_ROWS = 5000
 DEMO_DB = Path("voc-ticker-demo.db")  # never the production store, unless --db says so
@@ -363,7 +364,7 @@ def _edge(args: argparse.Namespace, settings: Settings) -> int:
     stream = (
         f"stream on port {bound.settings.stream_at}" if bound.stream else "stream on the same port"
     )
-    print(f"VoC Ticker edge: serving on {bound.url} ({stream}), following {url}", flush=True)
+    print(f"VoC Ticker: serving on {bound.url} ({stream}), an edge of {shown(url)}", flush=True)
     serve_edge(bound, url)
     return 0
 

@@ -135,7 +135,7 @@ class Follower:
             except RedisError as exc:
                 self._down(exc)
                 await asyncio.sleep(pause)
-                pause = min(pause * 2, 10.0)
+                pause = min(pause * 2, 3.0)
 
     def _down(self, exc: Exception) -> None:
         if self.up:

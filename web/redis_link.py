@@ -19,6 +19,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from urllib.parse import urlsplit, urlunsplit
 
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
@@ -42,6 +43,16 @@ def feed_key(feed: str) -> str:
 
 def log_key(feed: str) -> str:
     return f"{PREFIX}log:{feed}"
+
+
+def shown(url: str) -> str:
+    """The URL without its password, for logs and messages."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def connect(url: str) -> Redis:
@@ -126,17 +137,19 @@ class RedisBroker:
                     log.warning(
                         "Redis at %s is unreachable (%s); screens on edges keep "
                         "what they have until it is back",
-                        self.url,
+                        shown(self.url),
                         exc,
                     )
                 self.link.up, self.link.error = False, str(exc)
                 await asyncio.sleep(pause)
-                pause = min(pause * 2, 10.0)
+                pause = min(pause * 2, 3.0)
                 self._wake.set()
                 continue
             if not self.link.up:
                 log.info(
-                    "Redis at %s is back; %d feeds resynchronised", self.url, self.link.resyncs
+                    "Redis at %s is back; %d feeds resynchronised",
+                    shown(self.url),
+                    self.link.resyncs,
                 )
             self.link.up, self.link.error, pause = True, "", 0.5
 

@@ -22,11 +22,12 @@ async def coordinate(opts: argparse.Namespace, results: list[SizeResult]) -> Non
         tmp = Path(name)
         async with asyncio.timeout(opts.timeout):
             db = opts.db or await sample_db(tmp / "fanout.db")
-            for n in opts.clients:
-                run = Run(n, opts, db, tmp)
-                results.append(run.result)  # partial results survive Ctrl-C and --timeout
-                await one_size(run)
-                progress(run.result, opts)
+            for edges in opts.edges:
+                for n in opts.clients:
+                    run = Run(n, opts, db, tmp, edges)
+                    results.append(run.result)  # partial results survive Ctrl-C and --timeout
+                    await one_size(run)
+                    progress(run.result, opts)
 
 
 async def one_size(run: Run) -> None:
