@@ -29,6 +29,7 @@ from web.redis_link import ORIGIN, SNAPSHOT, feed_key, log_key
 
 BLOCK_MS = 1000
 FORGET_AFTER = 300.0  # seconds a feed nobody watches is kept
+NEW_FEED_TRIES = 10  # a tenth of a second apart
 log = logging.getLogger("voc_ticker.edge")
 
 
@@ -98,15 +99,21 @@ class Follower:
         return await asyncio.shield(task)
 
     async def _load(self, feed: str) -> Copy:
-        pipe = self.redis.pipeline(transaction=True)  # the snapshot and where its stream is
-        pipe.hgetall(feed_key(feed))
-        pipe.xrevrange(log_key(feed), count=1)
-        try:
-            state, last = await pipe.execute()
-        except RedisError as exc:
-            self._down(exc)
-            raise Unreachable(f"feed {feed!r} cannot be read now: Redis is unreachable") from exc
-        if not state:
+        for _ in range(NEW_FEED_TRIES):  # a feed made a moment ago is on its way from the origin
+            pipe = self.redis.pipeline(transaction=True)  # the snapshot and where its stream is
+            pipe.hgetall(feed_key(feed))
+            pipe.xrevrange(log_key(feed), count=1)
+            try:
+                state, last = await pipe.execute()
+            except RedisError as exc:
+                self._down(exc)
+                raise Unreachable(
+                    f"feed {feed!r} cannot be read now: Redis is unreachable"
+                ) from exc
+            if state:
+                break
+            await asyncio.sleep(0.1)
+        else:
             raise NotFound(f"there is no feed named {feed!r}")
         fields = {_text(k): _text(v) for k, v in state.items()}
         copy = Copy(

@@ -5,18 +5,27 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from websockets.asyncio.client import connect
 
-from tests.conftest import UNIT, Running, add
+from tests.conftest import STREAMS, UNIT, Running, add, stream_server
 from tests.web.test_stream import BAD, GOOD, next_of
 from ticker import curation, playlist
 from ticker.feeds import Feed
 from ticker.playlist import Shown
 from ticker.sentiment import Tagger
+from ticker.settings import Settings
 from ticker.store import Store
+from web import follower
+
+
+@pytest.fixture(params=STREAMS)
+def server(request: pytest.FixtureRequest, settings: Settings, store: Store) -> Iterator[Running]:
+    """Screens on Starlette's stream, the websockets server's, and an edge on Redis."""
+    yield from stream_server(request, settings)
 
 
 def at(server: Running, since: str = "") -> Any:
@@ -73,6 +82,7 @@ async def test_a_resume_the_server_cannot_serve_gets_a_snapshot(
     """Another epoch, an offset from the future, nonsense, or older than the history."""
     ids = add(store, tagger, *GOOD[:4], *BAD[:2])
     monkeypatch.setattr(playlist, "HISTORY", 1)
+    monkeypatch.setattr(follower, "HISTORY", 1)  # an edge keeps a history of its own
     async with at(server) as ws:
         snapshot = await first(ws)
         curation.hide(store, ids[4], "cx@example.com")
