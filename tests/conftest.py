@@ -24,6 +24,7 @@ import httpx
 import pytest
 import uvicorn
 
+from tests.redis_server import REDIS, RedisServer
 from ticker.accounts import Accounts
 from ticker.judge import Judge
 from ticker.outlets import Outlet
@@ -37,6 +38,7 @@ from ticker.sources import Source
 from ticker.store import NotFound, Store
 from voc.server import bind, uvicorn_options
 from web.app import create_app
+from web.edge import create_edge_app
 
 UNIT = float(os.environ.get("VOC_TEST_TIMEOUT_UNIT", "1"))  # scale every wait on slow machines
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,9 +77,12 @@ def wait_quietly(seconds: float) -> None:
 
 @dataclass
 class Running:
-    """A real uvicorn server in a thread, with the same settings the CLI would pass."""
+    """A real uvicorn server in a thread, with the same settings the CLI would pass; with
+    `stream`, screens connect there instead (an edge of this server, the origin)."""
 
     settings: Settings
+    stream: str | None = None
+    edge: str | None = None  # the edge's own pages, where screens load the widget from
 
     @property
     def port(self) -> int:
@@ -88,8 +93,13 @@ class Running:
         return f"http://127.0.0.1:{self.port}"
 
     @property
+    def pages(self) -> str:
+        """Where screens load their page (the origin, or the edge they stream from)."""
+        return self.edge or self.http
+
+    @property
     def ws(self) -> str:
-        return f"ws://127.0.0.1:{self.settings.stream_at or self.port}"
+        return self.stream or f"ws://127.0.0.1:{self.settings.stream_at or self.port}"
 
 
 @contextlib.contextmanager
@@ -109,6 +119,33 @@ def serving(
     config = uvicorn.Config(app, lifespan="on", **uvicorn_options(bound.settings))
     with running(config, bound.http):
         yield Running(bound.settings)
+
+
+@contextlib.contextmanager
+def serving_edge(settings: Settings, redis: RedisServer) -> Iterator[Running]:
+    """The server as origin on `redis`, and one stream edge in front of it for the screens."""
+    with serving(replace(settings, redis_url=redis.url)) as origin:
+        bound = bind(replace(settings, port=0, stream_port=None, log_level="warning"))
+        app = create_edge_app(bound.settings, redis.url, bound.stream)
+        config = uvicorn.Config(app, lifespan="on", **uvicorn_options(bound.settings))
+        with running(config, bound.http):
+            yield replace(
+                origin,
+                stream=f"ws://127.0.0.1:{bound.settings.stream_at}",
+                edge=f"http://127.0.0.1:{bound.settings.port}",
+            )
+
+
+STREAMS = ["http-port", "stream-port", "edge"]  # where screens connect, for the stream's tests
+
+
+def stream_server(request: pytest.FixtureRequest, settings: Settings) -> Iterator[Running]:
+    """A server for `request.param` of STREAMS (with a redis-server for the edge)."""
+    if request.param == "edge":
+        with serving_edge(settings, request.getfixturevalue("redis_server")) as server:
+            yield server
+    else:
+        yield from start_server(settings, request.param)
 
 
 def start_server(
@@ -212,3 +249,18 @@ def token_for(store: Store, email: str, scope: str, role: str | None = None) -> 
 def reader(store: Store) -> dict[str, str]:
     """Headers with a read token, for tests that look at the API."""
     return {"Authorization": f"Bearer {token_for(store, 'reader@example.com', 'read')}"}
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """redis-server, started for the test; in CI a missing one fails instead of skipping."""
+    if not Path(REDIS).exists():
+        if os.environ.get("CI"):
+            pytest.fail("redis-server is missing; scripts/test installs Debian's redis-server")
+        pytest.skip("redis-server is not installed (apt install redis-server)")
+    server = RedisServer(tmp_path)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.kill()

@@ -114,6 +114,15 @@ def live(store: Store) -> dict[str, tuple[str, ...]]:
     return {token_id: tuple(json.loads(feeds)) for token_id, feeds in rows}
 
 
+def by_digest(store: Store) -> dict[str, dict[str, Any]]:
+    """Each unrevoked token's id and feeds by the digest of its secret: what the origin mirrors
+    to Redis for edges to check screens against (never a secret, only digests)."""
+    rows = store.db.execute("SELECT hash, id, feeds FROM display_tokens WHERE revoked_at IS NULL")
+    return {
+        hashed: {"id": token_id, "feeds": json.loads(feeds)} for hashed, token_id, feeds in rows
+    }
+
+
 def set_feeds(store: Store, token_id: str, feeds: list[str]) -> None:
     """A screen's token follows the screen's feeds when its schedule changes."""
     store.db.execute(

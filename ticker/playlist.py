@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from ticker import protocol
 from ticker.actions import woven
@@ -121,12 +122,45 @@ def current_items(store: Store, feed: Feed, max_chars: int) -> list[Item]:
     return woven(store, items)  # "you said, we did" cards after the comments they answer
 
 
+HISTORY = 500  # changes kept for screens that reconnect: a few minutes of busy curation
+
+
 class Shown(NamedTuple):
-    """What screens of a feed have: its definition, its playlist, and a spotlight if any."""
+    """What screens of a feed have: its definition, its playlist, a spotlight if any, and
+    where it is in the feed's changes: every change has an offset within an epoch (one run of
+    the feed's tracking), and the last ones are kept so that a screen that reconnects gets
+    what it missed instead of a new snapshot (docs/protocol.md, resuming)."""
 
     feed: Feed
     items: list[Item]
     spot: protocol.Spot | None = None
+    epoch: str = "0"
+    offset: int = 0
+    recent: tuple[Event, ...] = ()
+
+    def since(self, epoch: str, offset: int) -> list[Event] | None:
+        """The changes after `offset`, or None when they are not all here (another epoch,
+        or longer ago than the history reaches)."""
+        if epoch != self.epoch or offset > self.offset or offset < 0:
+            return None
+        missed = self.offset - offset
+        if missed > len(self.recent):
+            return None
+        return list(self.recent[len(self.recent) - missed :]) if missed else []
+
+    def then(
+        self, feed: Feed, items: list[Item], spot: protocol.Spot | None, events: list[Event]
+    ) -> tuple[Shown, list[Event]]:
+        """The next state after `events`, which it numbers."""
+        stamped: list[Event] = []
+        for number, event in enumerate(events, start=self.offset + 1):
+            stamped.append(cast(Event, {**event, "offset": number}))
+        recent = (self.recent + tuple(stamped))[-HISTORY:]
+        return Shown(feed, items, spot, self.epoch, self.offset + len(stamped), recent), stamped
+
+
+def new_epoch() -> str:
+    return secrets.token_hex(6)
 
 
 class Playlists:
@@ -150,7 +184,8 @@ class Playlists:
         if shown is None:
             feed = store.feed(name)
             items = current_items(store, feed, self.max_chars)
-            shown = self._shown[name] = Shown(feed, items, current(store, feed, self.max_chars))
+            spot = current(store, feed, self.max_chars)
+            shown = self._shown[name] = Shown(feed, items, spot, new_epoch())
         return shown
 
     def tracked(self) -> list[str]:
@@ -180,12 +215,13 @@ class Playlists:
         return changed
 
     def _refresh(self, store: Store, name: str) -> list[Event]:
-        old_feed, old, old_spot = self._shown[name]
+        shown = self._shown[name]
+        old_feed, old, old_spot = shown.feed, shown.items, shown.spot
         try:
             feed = store.feed(name)
         except NotFound:
             self.forget(name)
-            return [protocol.remove(i["id"]) for i in old]
+            return shown.then(old_feed, [], None, [protocol.remove(i["id"]) for i in old])[1]
         new = settle(old, current_items(store, feed, self.max_chars), feed.mix.spaced)
         spot = current(store, feed, self.max_chars)
         events: list[Event] = list(diff(old, new))
@@ -194,7 +230,7 @@ class Playlists:
         if spot != old_spot:
             events.append(protocol.spotlight(spot))
         if events or feed != old_feed:
-            self._shown[name] = Shown(feed, new, spot)
+            self._shown[name], events = shown.then(feed, new, spot, events)
         return events
 
 
@@ -215,5 +251,12 @@ def snapshot_message(shown: Shown, heartbeat: float) -> protocol.Snapshot:
     """The first message every client gets (docs/protocol.md)."""
     feed = shown.feed
     return protocol.snapshot(
-        feed.name, feed.title, display_fields(feed), heartbeat, shown.items, shown.spot
+        feed.name,
+        feed.title,
+        display_fields(feed),
+        heartbeat,
+        shown.items,
+        shown.spot,
+        shown.epoch,
+        shown.offset,
     )

@@ -7,7 +7,7 @@ Every message a server sends or a client may send is built here and nowhere else
 from __future__ import annotations
 
 import json
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal, NotRequired, TypedDict
 
 Item = dict[str, Any]  # the item object: `Stored.to_item`
 
@@ -37,27 +37,43 @@ class Snapshot(TypedDict):
     heartbeat: float
     items: list[Item]
     spotlight: Spot | None
+    epoch: str  # this run of the feed's changes: offsets count within it
+    offset: int  # the offset of the last change the snapshot includes
+
+
+class Resumed(TypedDict):
+    """A reconnecting client is up to date from `offset` on: the changes it missed follow."""
+
+    type: Literal["resumed"]
+    feed: str
+    epoch: str
+    offset: int
+    heartbeat: float
 
 
 class Spotlight(TypedDict):
     type: Literal["spotlight"]
     spotlight: Spot | None  # None: back to the playlist
+    offset: NotRequired[int]  # every change has one, from the playlist (ticker/playlist.py)
 
 
 class Placed(TypedDict):
     type: Literal["add", "update"]
     item: Item
     index: int
+    offset: NotRequired[int]
 
 
 class Remove(TypedDict):
     type: Literal["remove"]
     id: str
+    offset: NotRequired[int]
 
 
 class DisplayChange(TypedDict):
     type: Literal["display"]
     display: DisplayFields
+    offset: NotRequired[int]
 
 
 class Heartbeat(TypedDict):
@@ -76,10 +92,11 @@ class Bare(TypedDict):
 
 
 Event = Placed | Remove | DisplayChange | Spotlight  # a change to what screens show
-Message = Snapshot | Event | Heartbeat | Error | Bare
+Message = Snapshot | Resumed | Event | Heartbeat | Error | Bare
 
 SERVER_TYPES = (
     "snapshot",
+    "resumed",
     "add",
     "update",
     "remove",
@@ -98,7 +115,9 @@ def snapshot(
     display: DisplayFields,
     heartbeat: float,
     items: list[Item],
-    spot: Spot | None = None,
+    spot: Spot | None,
+    epoch: str,
+    offset: int,
 ) -> Snapshot:
     """The first message every client gets: it replaces all the client knew."""
     return {
@@ -109,6 +128,18 @@ def snapshot(
         "heartbeat": heartbeat,
         "items": items,
         "spotlight": spot,
+        "epoch": epoch,
+        "offset": offset,
+    }
+
+
+def resumed(feed: str, epoch: str, offset: int, heartbeat: float) -> Resumed:
+    return {
+        "type": "resumed",
+        "feed": feed,
+        "epoch": epoch,
+        "offset": offset,
+        "heartbeat": heartbeat,
     }
 
 

@@ -152,6 +152,11 @@ class Settings:
     screen_offline_minutes: float = _setting(
         10.0, "Minutes a registered screen may be offline before the console flags it as lost."
     )
+    redis_url: str = _setting(
+        "",
+        "Redis for stream edges (redis://host:6379/0): the server, as origin, writes each feed's "
+        "snapshot and changes there for `voc-ticker edge` processes to serve; empty: one process.",
+    )
     log_level: str = _setting("info", "Log level: debug, info, warning or error.")
 
     @classmethod

@@ -562,6 +562,9 @@ class Store:
         sql = "SELECT meta FROM verbatims ORDER BY rowid DESC LIMIT ?"
         return [json.loads(r[0] or "{}") for r in self.db.execute(sql, [limit])]
 
+    def feed_names(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT name FROM feeds ORDER BY name")]
+
     def feeds(self) -> list[Feed]:
         return [
             Feed.from_dict(json.loads(r["definition"]), stored=True)

@@ -40,7 +40,8 @@ from voc.accounts import AccountCommandError
 from voc.accounts import add_commands as add_account_commands
 from voc.demo import run_demo
 from voc.progress import Progress
-from voc.server import bind, serve
+from voc.server import bind, serve, serve_edge
+from web.redis_link import shown
 
 PROGRESS_FROM_ROWS = 5000
 DEMO_DB = Path("voc-ticker-demo.db")  # never the production store, unless --db says so
@@ -142,6 +143,19 @@ def _parser() -> argparse.ArgumentParser:
         _worker,
         "Run the scheduled pulls (every/cron sources) until stopped, instead of the server "
         "(set pull_in_server = false for the servers).",
+    )
+
+    c = command(
+        "edge",
+        _edge,
+        "Run a stream edge: serves screens from what the origin writes to Redis, no database.",
+        db=False,
+    )
+    c.add_argument("--redis", help="Redis URL (default: $VOC_REDIS_URL)")
+    c.add_argument("--host", help="interface (default: $VOC_HOST or 127.0.0.1)")
+    c.add_argument("--port", type=int, help="port (default: $VOC_PORT or 8000)")
+    c.add_argument(
+        "--stream-port", type=int, help="stream port (default: $VOC_STREAM_PORT or port + 1)"
     )
 
     for name, help in (
@@ -341,6 +355,19 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     )
     print(f"VoC Ticker: serving on {bound.url} ({stream})", flush=True)
     serve(bound, sources, judge, outlets=outlets)
+    return 0
+
+
+def _edge(args: argparse.Namespace, settings: Settings) -> int:
+    url = args.redis or settings.redis_url
+    if not url:
+        raise CommandError("an edge needs Redis: --redis redis://host:6379/0 (or VOC_REDIS_URL)")
+    bound = bind(settings)
+    stream = (
+        f"stream on port {bound.settings.stream_at}" if bound.stream else "stream on the same port"
+    )
+    print(f"VoC Ticker: serving on {bound.url} ({stream}), an edge of {shown(url)}", flush=True)
+    serve_edge(bound, url)
     return 0
 
 

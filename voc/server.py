@@ -14,6 +14,7 @@ from ticker.settings import Settings, SettingsError
 from ticker.sources import Source
 from ticker.writer import Writer
 from web.app import create_app
+from web.edge import create_edge_app
 from web.uvicorn_ws import AbortableWebSockets
 
 
@@ -59,6 +60,13 @@ def serve(
 ) -> None:
     """Serve the app on the bound sockets until interrupted; settings are handed as objects."""
     app = create_app(bound.settings, sources, judge, bound.stream, writer, outlets_config=outlets)
+    server = uvicorn.Server(uvicorn.Config(app, **uvicorn_options(bound.settings)))
+    server.run(sockets=[bound.http])
+
+
+def serve_edge(bound: Bound, redis_url: str) -> None:
+    """Serve a stream edge (web/edge.py) on the bound sockets until interrupted."""
+    app = create_edge_app(bound.settings, redis_url, bound.stream)
     server = uvicorn.Server(uvicorn.Config(app, **uvicorn_options(bound.settings)))
     server.run(sockets=[bound.http])
 

@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterator
-from typing import Any
+from typing import Any, Protocol
 
 from ticker import display_tokens
 from ticker.feeds import Feed
@@ -49,27 +49,75 @@ def covering(store: Store, feed: str, secret: str | None) -> str | None:
     return token.id if token is not None and token.covers(feed) else None
 
 
+class Tokens(Protocol):
+    """Where a process learns feeds' access and display tokens: the store (the origin), or
+    what the origin mirrors to Redis (an edge, web/edge.py)."""
+
+    def access_now(self, feed: str) -> str | None:
+        """The access of a feed screens watch here ("open" or "token"); None: not known now."""
+        ...
+
+    async def access_of(self, feed: str) -> str:
+        """The access of a feed known to exist (read if need be)."""
+        ...
+
+    async def covering(self, feed: str, secret: str | None) -> str | None:
+        """The id of the live token that lets `secret` watch `feed`, else None."""
+        ...
+
+    async def live(self) -> dict[str, tuple[str, ...]]:
+        """Every unrevoked token's feeds, by id."""
+        ...
+
+
+class StoreTokens:
+    """The origin's: the feeds its playlists follow, and the store."""
+
+    def __init__(self, readers: Readers, feed_of: Callable[[str], Feed | None]) -> None:
+        self._readers = readers
+        self._feed_of = feed_of
+
+    def access_now(self, feed: str) -> str | None:
+        found = self._feed_of(feed)
+        return found.access if found is not None else None
+
+    async def access_of(self, feed: str) -> str:
+        now = self.access_now(feed)
+        if now is not None:
+            return now
+        found: Feed = await self._readers.run(lambda s: s.feed(feed))
+        return found.access
+
+    async def covering(self, feed: str, secret: str | None) -> str | None:
+        found: str | None = await self._readers.run(lambda s: covering(s, feed, secret))
+        return found
+
+    async def live(self) -> dict[str, tuple[str, ...]]:
+        found: dict[str, tuple[str, ...]] = await self._readers.run(display_tokens.live)
+        return found
+
+
 class Access:
     """The open screens of token feeds, and the sweep that closes those no longer allowed."""
 
     def __init__(
-        self, readers: Readers, feed_of: Callable[[str], Feed | None], every: float
+        self,
+        tokens: Tokens,
+        every: float,
+        mirror: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
-        self._readers = readers
-        self._feed_of = feed_of  # the feed screens have now (None: nobody watches it)
-        self._every = every
+        self._tokens = tokens
+        self._every = max(every, 0.5)
+        self._mirror = mirror  # the origin's copy of the tokens for edges, made each round
         self._watching: dict[object, tuple[str, str | None, Closer]] = {}
         self._wake = asyncio.Event()
 
     async def admit(self, feed: str, secret: str | None) -> str | Close | None:
         """None for an open feed, the token's id for a covered one, or why not (call it once
         the feed is known to exist)."""
-        shown = self._feed_of(feed)
-        if shown is None:
-            shown = await self._readers.run(lambda s: s.feed(feed))
-        if not needs_token(shown):
+        if await self._tokens.access_of(feed) != "token":
             return None
-        found = await self._readers.run(lambda s: covering(s, feed, secret))
+        found = await self._tokens.covering(feed, secret)
         return found if found is not None else refusal(feed, secret)
 
     @contextlib.contextmanager
@@ -92,19 +140,20 @@ class Access:
                     await self._wake.wait()
             self._wake.clear()
             try:
+                if self._mirror is not None:
+                    await self._mirror()
                 await self.sweep()
-            except Exception:  # a locked or missing database: try again next round
+            except Exception:  # a locked database or Redis away: try again next round
                 log.exception("display token check failed")
 
     async def sweep(self) -> int:
         """Close every open screen its feed no longer lets watch; returns how many."""
         if not self._watching:
             return 0
-        live: dict[str, tuple[str, ...]] = await self._readers.run(display_tokens.live)
+        live = await self._tokens.live()
         gone: list[tuple[object, str, str | None, Closer]] = []
         for key, (feed, token, close) in list(self._watching.items()):
-            shown = self._feed_of(feed)
-            if shown is None or not needs_token(shown):
+            if self._tokens.access_now(feed) != "token":
                 continue
             if token is None or feed not in live.get(token, ()):
                 gone.append((key, feed, token, close))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -16,9 +16,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
-from websockets.asyncio.server import Server
 
 from ingest import schedule
+from ticker import display_tokens
 from ticker.judge import Judge
 from ticker.outlets import Outlet
 from ticker.pipeline import Pipeline
@@ -44,13 +44,15 @@ from web import (
     webhooks,
     wsserver,
 )
-from web.access import Access
+from web.access import Access, StoreTokens
 from web.beats import Beats
 from web.console_stream import console_stream
 from web.courier import Courier
 from web.hub import Broker, Hub, LocalBroker
+from web.lifetimes import cancelled, closed
 from web.live import Live
 from web.logs import keep_tokens_out
+from web.redis_link import RedisBroker
 from web.security import SecurityHeaders
 from web.session import Openings
 from web.state import AppState
@@ -106,11 +108,21 @@ def create_app(
             stack.callback(readers.close)
             playlist_reader = Readers(settings.db, threads=1, name="voc-playlists")
             stack.callback(playlist_reader.close)
-            carrier = broker or LocalBroker()
+            carrier = broker or (
+                RedisBroker(settings.redis_url, settings.heartbeat_seconds)
+                if settings.redis_url
+                else LocalBroker()
+            )
             await carrier.start()
             stack.push_async_callback(carrier.stop)
             hub = Hub(carrier)
-            live = Live(playlist_reader, hub, settings.display_chars, settings.heartbeat_seconds)
+            live = Live(
+                playlist_reader,
+                hub,
+                settings.display_chars,
+                settings.heartbeat_seconds,
+                every=bool(settings.redis_url),
+            )
             state = AppState(
                 settings=settings,
                 sources=dict(sources or {}),
@@ -119,17 +131,21 @@ def create_app(
                 hub=hub,
                 live=live,
                 openings=Openings(live.load, live.cached, settings.heartbeat_seconds),
-                access=Access(readers, live.feed_of, settings.display_token_check_seconds),
+                access=Access(
+                    StoreTokens(readers, live.feed_of),
+                    settings.display_token_check_seconds,
+                    _token_mirror(readers, carrier),
+                ),
                 beats=Beats(),
                 outlets=dict(outlets_config or {}),
             )
             app.state.voc = state
             keep_tokens_out()  # after uvicorn configured its loggers
             watcher = asyncio.create_task(live.run(settings.watch_seconds))
-            stack.push_async_callback(_cancelled, watcher)
-            stack.push_async_callback(_cancelled, asyncio.create_task(state.access.run()))
+            stack.push_async_callback(cancelled, watcher)
+            stack.push_async_callback(cancelled, asyncio.create_task(state.access.run()))
             stack.push_async_callback(state.beats.flush, state.write)  # the last beats, then stop
-            stack.push_async_callback(_cancelled, asyncio.create_task(state.beats.run(state.write)))
+            stack.push_async_callback(cancelled, asyncio.create_task(state.beats.run(state.write)))
             if settings.pull_in_server:
                 state.scheduler = schedule.start(state.pipeline, state.sources)
                 if state.scheduler is not None:
@@ -141,7 +157,7 @@ def create_app(
                 if made is not None:
                     stack.callback(made.shutdown, wait=False)
             if settings.stream_at:
-                stack.push_async_callback(_closed, await wsserver.start(state, stream_socket))
+                stack.push_async_callback(closed, await wsserver.start(state, stream_socket))
             yield
 
     routes = [
@@ -187,20 +203,21 @@ def create_app(
     )
 
 
+def _token_mirror(readers: Readers, broker: Broker) -> Callable[[], Awaitable[None]] | None:
+    """With Redis, the display tokens are mirrored there each round, for edges."""
+    if not isinstance(broker, RedisBroker):
+        return None
+    redis = broker
+
+    async def mirror() -> None:
+        await redis.mirror_tokens(await readers.run(display_tokens.by_digest))
+
+    return mirror
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     """The router's 404 and 405: JSON under /api/ (as every answer there), plain elsewhere."""
     assert isinstance(exc, HTTPException)
     if request.url.path.startswith("/api/"):
         return api.error(exc.status_code, str(exc.detail), dict(exc.headers or {}))
     return PlainTextResponse(str(exc.detail), exc.status_code, headers=exc.headers)
-
-
-async def _closed(server: Server) -> None:
-    server.close()
-    await server.wait_closed()
-
-
-async def _cancelled(task: asyncio.Task[None]) -> None:
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task

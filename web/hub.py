@@ -16,6 +16,7 @@ from typing import Protocol
 from websockets.frames import Frame, Opcode
 
 from ticker import protocol
+from ticker.playlist import Shown
 
 TOO_SLOW = 1013
 TOO_SLOW_ERROR = protocol.encode(
@@ -73,8 +74,10 @@ class Broker(Protocol):
         """Deliver what is published to this hub's subscribers from now on."""
         ...
 
-    def publish(self, feed: str, message: Outgoing) -> None:
-        """Send a feed's message to every attached hub."""
+    def publish(self, feed: str, message: Outgoing, shown: Shown | None) -> None:
+        """Send a feed's message (its changes since the last) to every attached hub; `shown`
+        is the feed after them (None: it is gone), for a broker that keeps each feed's
+        snapshot (Redis)."""
         ...
 
 
@@ -93,7 +96,7 @@ class LocalBroker:
     def attach(self, hub: Hub) -> None:
         self._hubs.append(hub)
 
-    def publish(self, feed: str, message: Outgoing) -> None:
+    def publish(self, feed: str, message: Outgoing, shown: Shown | None) -> None:
         for hub in self._hubs:
             hub.deliver(feed, message)
 
@@ -122,9 +125,9 @@ class Hub:
             if not subs:
                 del self._feeds[feed]
 
-    def publish(self, feed: str, message: Outgoing) -> None:
+    def publish(self, feed: str, message: Outgoing, shown: Shown | None) -> None:
         """Send a feed's change to its screens, in this process and any other the broker links."""
-        self.broker.publish(feed, message)
+        self.broker.publish(feed, message, shown)
 
     def deliver(self, feed: str, message: Outgoing) -> int:
         """Hand a message to this process's subscribers of the feed; how many took it."""

@@ -44,9 +44,12 @@ def _collector_paused() -> Iterator[None]:
 class Live:
     """The watched feeds' playlists, kept up to date and published through the hub."""
 
-    def __init__(self, readers: Readers, hub: Hub, max_chars: int, heartbeat: float) -> None:
+    def __init__(
+        self, readers: Readers, hub: Hub, max_chars: int, heartbeat: float, every: bool = False
+    ) -> None:
         self.readers = readers  # one thread: the playlists are touched by it alone
         self.hub = hub
+        self.every = every  # track every feed, watched here or not: edges' screens watch them
         self.heartbeat = heartbeat
         self.playlists = Playlists(max_chars)
         self._marker: tuple[int, int] | None = None
@@ -74,6 +77,8 @@ class Live:
     def _check(self, store: Store, watched: set[str]) -> list[tuple[str, Sequence[Message]]]:
         """On the playlists' thread: forget unwatched feeds, rebuild the rest on a change."""
         now = time.monotonic()
+        if self.every:
+            watched = watched | set(store.feed_names())
         tracked = self.playlists.tracked()
         for name in tracked:
             if name in watched:
@@ -105,7 +110,8 @@ class Live:
                 check = partial(self._check, watched=set(self.hub.feeds()))
                 for feed, events in await self.readers.run(check):
                     with _collector_paused():
-                        self.hub.publish(feed, Outgoing(*map(protocol.encode, events)))
+                        message = Outgoing(*map(protocol.encode, events))
+                        self.hub.publish(feed, message, self.playlists.cached(feed))
                 if time.monotonic() - last_beat >= self.heartbeat:
                     last_beat = time.monotonic()
                     at = datetime.now(UTC).isoformat(timespec="seconds")

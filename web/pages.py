@@ -12,6 +12,8 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Respon
 
 from ticker.feeds import DEFAULT_FEED, LAYOUTS, FeedError
 from ticker.store import NotFound, Store
+from web.redis_link import RedisBroker
+from web.session import Streaming
 from web.state import AppState
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -28,10 +30,9 @@ def _template(name: str) -> Template:
 
 
 async def _page(request: Request, name: str, feed: str, framing: str) -> Response:
-    state: AppState = request.app.state.voc
+    state: Streaming = request.app.state.voc
     try:
-        shown = state.live.cached(feed)
-        title = shown[0].title if shown else (await state.readers.run(lambda s: s.feed(feed))).title
+        title = await state.title_of(feed)
     except NotFound:
         return HTMLResponse(f"<h1>No feed named {html.escape(feed)}</h1>", status_code=404)
     except FeedError:
@@ -97,4 +98,7 @@ async def service_worker(request: Request) -> Response:
 async def healthz(request: Request) -> Response:
     state: AppState = request.app.state.voc
     comments = await state.readers.run(Store.total)
-    return JSONResponse({"ok": True, "clients": state.hub.count(), "comments": comments})
+    answer = {"ok": True, "role": "origin", "clients": state.hub.count(), "comments": comments}
+    if isinstance(state.hub.broker, RedisBroker):
+        answer.update(state.hub.broker.link.to_dict())
+    return JSONResponse(answer)

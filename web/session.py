@@ -9,20 +9,28 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable
+import re
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
 from ticker import protocol
 from ticker.feeds import FeedError
 from ticker.playlist import Shown, snapshot_message
+from ticker.settings import Settings
 from ticker.store import NotFound
-from web.hub import Outgoing
+from web.hub import Hub, Outgoing
+
+if TYPE_CHECKING:  # web.access builds on this module's Close
+    from web.access import Access
 
 UNSUPPORTED = 1003
 TOO_BIG = 1009
 UNAVAILABLE = 1011
 UNKNOWN_FEED = 4404
 PONG = Outgoing(protocol.encode(protocol.pong()))
+EPOCH = re.compile(r"^[0-9a-f]{1,32}$")
+Since = tuple[str, int] | None  # (epoch, offset) a client resumes from
 log = logging.getLogger("voc_ticker.stream")
 
 
@@ -58,8 +66,8 @@ class Openings:
         self._heartbeat = heartbeat
         self._encoded: dict[str, tuple[Shown, Outgoing]] = {}
 
-    async def first(self, feed: str) -> Outgoing | Close:
-        """The feed's snapshot (loading the feed if nobody watches it yet), or why not."""
+    async def first(self, feed: str, since: Since = None) -> Outgoing | Close:
+        """The feed's opening (loading the feed if nobody watches it yet), or why not."""
         try:
             shown = self._cached(feed) or await self._load(feed)
         except NotFound:
@@ -67,13 +75,22 @@ class Openings:
         except FeedError as exc:
             log.error("feed %r cannot be shown: %s", feed, exc)
             return closing(UNAVAILABLE, "feed_unavailable", f"feed {feed!r} is misconfigured")
-        return self._encode(feed, shown)
+        return self._opening(feed, shown, since)
 
-    def now(self, feed: str) -> Outgoing | None:
-        """The snapshot of what screens of the feed have at this moment (no waiting): sent as
-        a client subscribes, so no change published meanwhile is missed."""
+    def now(self, feed: str, since: Since = None) -> Outgoing | None:
+        """The opening from what screens of the feed have at this moment (no waiting): sent
+        as a client subscribes, so no change published meanwhile is missed."""
         shown = self._cached(feed)
-        return None if shown is None else self._encode(feed, shown)
+        return None if shown is None else self._opening(feed, shown, since)
+
+    def _opening(self, feed: str, shown: Shown, since: Since) -> Outgoing:
+        """What a client resuming from `since` missed, if the feed still has it; else the
+        snapshot (shared by every client that gets it)."""
+        missed = shown.since(*since) if since is not None else None
+        if since is None or missed is None:
+            return self._encode(feed, shown)
+        texts = [protocol.encode(m) for m in missed]
+        return resuming(feed, shown.epoch, since[1], self._heartbeat, texts)
 
     def _encode(self, feed: str, shown: Shown) -> Outgoing:
         done = self._encoded.get(feed)
@@ -81,6 +98,49 @@ class Openings:
             text = protocol.encode(snapshot_message(shown, self._heartbeat))
             done = self._encoded[feed] = (shown, Outgoing(text))
         return done[1]
+
+
+class Opener(Protocol):
+    """Where a stream server gets each client's first message: the origin's Openings, or an
+    edge's copy of the feed (web/edge.py)."""
+
+    async def first(self, feed: str, since: Since = None) -> Outgoing | Close: ...
+
+    def now(self, feed: str, since: Since = None) -> Outgoing | None: ...
+
+
+class Streaming(Protocol):
+    """What the stream servers and the pages need of the process they run in."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def hub(self) -> Hub: ...
+
+    @property
+    def openings(self) -> Opener: ...
+
+    @property
+    def access(self) -> Access: ...
+
+    async def title_of(self, feed: str) -> str:
+        """The feed's title; NotFound or FeedError when it cannot be shown."""
+        ...
+
+
+def resuming(feed: str, epoch: str, offset: int, heartbeat: float, missed: list[str]) -> Outgoing:
+    """`resumed` and the changes a reconnecting client missed (docs/protocol.md)."""
+    said = protocol.encode(protocol.resumed(feed, epoch, offset, heartbeat))
+    return Outgoing(said, *missed)
+
+
+def resume_point(params: Mapping[str, str]) -> Since:
+    """Where a reconnecting client left off (`?epoch=…&offset=…`); None: it wants a snapshot."""
+    epoch, offset = params.get("epoch", ""), params.get("offset", "")
+    if not EPOCH.match(epoch) or not offset.isascii() or not offset.isdigit() or len(offset) > 15:
+        return None
+    return epoch, int(offset)
 
 
 def answer(data: str | bytes) -> Outgoing | Close:

@@ -51,6 +51,13 @@ class AppState:
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
+    async def title_of(self, feed: str) -> str:
+        shown = self.live.cached(feed)
+        if shown is not None:
+            return shown.feed.title
+        found = await self.readers.run(lambda store: store.feed(feed))
+        return found.title
+
     async def write(self, work: Callable[[Store], T]) -> T:
         """Run `work` on the process's one writer, off the event loop."""
         return await asyncio.to_thread(self.pipeline.writes.write, work)

@@ -14,8 +14,7 @@ from web.access import token_param
 from web.backlog import cap_send_buffer
 from web.hub import TOO_SLOW, TOO_SLOW_ERROR, Outgoing
 from web.origins import origin_allowed
-from web.session import Close, answer
-from web.state import AppState
+from web.session import Close, Streaming, answer, resume_point
 from web.uvicorn_ws import TRANSPORT
 
 CLOSE_TIMEOUT = 2.0
@@ -70,7 +69,7 @@ class QueuedSubscriber:
 
 async def feed_stream(websocket: WebSocket) -> None:
     """One client: the sender drains its queue while this task reads what the client sends."""
-    state: AppState = websocket.app.state.voc
+    state: Streaming = websocket.app.state.voc
     headers = websocket.headers
     if not origin_allowed(
         headers.get("origin"),
@@ -83,7 +82,8 @@ async def feed_stream(websocket: WebSocket) -> None:
     await websocket.accept()
     feed = websocket.path_params["feed"]
     token = token_param(websocket.query_params)
-    first = await state.openings.first(feed)
+    since = resume_point(websocket.query_params)
+    first = await state.openings.first(feed, since)
     extensions = websocket.scope["extensions"]
     backlog = state.settings.client_backlog_kb * 1024
     transport = extensions.get(TRANSPORT)
@@ -101,7 +101,7 @@ async def feed_stream(websocket: WebSocket) -> None:
         sub.close(close)
 
     with state.hub.subscribe(feed, sub), state.access.watching(sub, feed, admitted, shut):
-        sub.deliver(state.openings.now(feed) or first)  # what changed while it loaded
+        sub.deliver(state.openings.now(feed, since) or first)  # what changed while it loaded
         sender = asyncio.create_task(_send(websocket, sub))
         try:
             await _receive(websocket, sub)

@@ -22,8 +22,7 @@ from web.access import token_param
 from web.backlog import cap_send_buffer
 from web.hub import Outgoing
 from web.origins import host_allowed, origin_allowed
-from web.session import Close, answer
-from web.state import AppState
+from web.session import Close, Streaming, answer, resume_point
 
 PREFIX = "/ws/feeds/"
 BACKLOG = 2048
@@ -49,7 +48,7 @@ class DirectSubscriber:
         return True
 
 
-async def start(state: AppState, sock: socket.socket | None = None) -> Server:
+async def start(state: Streaming, sock: socket.socket | None = None) -> Server:
     """Serve the stream on `sock`, or on settings.stream_at, until the server is closed."""
     settings = state.settings
 
@@ -71,8 +70,9 @@ async def start(state: AppState, sock: socket.socket | None = None) -> Server:
             connection.request.path.partition("?") if connection.request else (PREFIX, "", "")
         )
         feed = unquote(path[len(PREFIX) :])
-        first = await state.openings.first(feed)
-        token = token_param(dict(parse_qsl(query)))
+        params = dict(parse_qsl(query))
+        since, token = resume_point(params), token_param(params)
+        first = await state.openings.first(feed, since)
         admitted = first if isinstance(first, Close) else await state.access.admit(feed, token)
         if isinstance(admitted, Close):
             await _close(connection, admitted)
@@ -85,7 +85,7 @@ async def start(state: AppState, sock: socket.socket | None = None) -> Server:
             await _close(connection, close)
 
         with state.hub.subscribe(feed, sub), state.access.watching(sub, feed, admitted, shut):
-            sub.deliver(state.openings.now(feed) or first)  # what changed while it loaded
+            sub.deliver(state.openings.now(feed, since) or first)  # what changed while it loaded
             try:
                 async for data in connection:
                     reply = answer(data)

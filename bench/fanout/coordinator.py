@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 from bench.fanout.report import progress, report
-from bench.fanout.resources import raise_nofile
+from bench.fanout.resources import FD_MARGIN, raise_nofile
 from bench.fanout.results import SizeResult
 from bench.fanout.run import Run
 from bench.served import sample_db
@@ -22,11 +22,27 @@ async def coordinate(opts: argparse.Namespace, results: list[SizeResult]) -> Non
         tmp = Path(name)
         async with asyncio.timeout(opts.timeout):
             db = opts.db or await sample_db(tmp / "fanout.db")
-            for n in opts.clients:
-                run = Run(n, opts, db, tmp)
-                results.append(run.result)  # partial results survive Ctrl-C and --timeout
-                await one_size(run)
-                progress(run.result, opts)
+            limit = raise_nofile() - FD_MARGIN
+            for edges in opts.edges:
+                for n in opts.clients:
+                    if n > limit * max(edges, 1):
+                        results.append(too_many(n, edges, limit))
+                        continue
+                    run = Run(n, opts, db, tmp, edges)
+                    results.append(run.result)  # partial results survive Ctrl-C and --timeout
+                    await one_size(run)
+                    progress(run.result, opts)
+
+
+def too_many(n: int, edges: int, limit: int) -> SizeResult:
+    """A size that would pass the open-files limit of a process: said, not tried."""
+    holders = f"{edges} edges" if edges else "one server process"
+    return SizeResult(
+        clients=n,
+        procs=0,
+        edges=edges,
+        error=f"{holders} cannot hold {n} screens: each process may open {limit} files",
+    )
 
 
 async def one_size(run: Run) -> None:

@@ -29,6 +29,17 @@ def sizes(text: str) -> list[int]:
     return found
 
 
+def edge_counts(text: str) -> list[int]:
+    """`--edges 0,3`: one process, then three edges, in the same run."""
+    try:
+        found = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: use numbers, comma-separated") from None
+    if not found or any(n < 0 for n in found):
+        raise argparse.ArgumentTypeError("edge counts are 0 (one process) or more")
+    return found
+
+
 def key_value(text: str) -> tuple[str, str]:
     """`--server-env VOC_CLIENT_QUEUE=256`."""
     key, sep, value = text.partition("=")
@@ -85,6 +96,14 @@ def parser() -> argparse.ArgumentParser:
         default=[],
         metavar="KEY=VALUE",
         help="extra environment for the server, e.g. VOC_CLIENT_QUEUE=256 (repeatable)",
+    )
+    add(
+        "--edges",
+        type=edge_counts,
+        default=[0],
+        help="stream edges to spread the clients over, comma-separated to compare: 0 is one "
+        "server process; N starts redis-server, the server as origin and N `voc-ticker edge` "
+        "processes (default: 0)",
     )
     add("--feed", default="all", help="feed the clients watch (default: all)")
     add(

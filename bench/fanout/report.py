@@ -12,6 +12,7 @@ from typing import Any
 from bench.fanout.results import SizeResult
 
 COLUMNS = (
+    ("edges", "edges", "d"),
     ("clients", "clients", "d"),
     ("connected", "connected", "d"),
     ("failed", "failed", "d"),
@@ -50,7 +51,8 @@ def details(result: SizeResult) -> str:
     """What the table leaves out: connect spread, CPU, each hide, errors, server log trouble."""
     r = result
     out = [
-        f"{r.clients} {r.client} clients over {r.procs} load processes; "
+        f"{r.clients} {r.client} clients over {r.procs} load processes"
+        f"{f' and {r.edges} edges' if r.edges else ''}; "
         f"server counted {r.server_clients}; connect p50 {r.connect_p50_ms} ms, "
         f"p99 {r.connect_p99_ms} ms; CPU during connect: "
         f"server {r.server_cpu_connect_s} s, load {r.load_cpu_connect_s} s; "

@@ -32,6 +32,7 @@ class SizeResult:
     clients: int
     procs: int
     client: str = "lean"
+    edges: int = 0  # 0: one server process; else edges the clients were spread over
     connected: int = 0
     failed: int = 0
     errors: dict[str, int] = field(default_factory=dict)

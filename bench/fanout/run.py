@@ -11,6 +11,7 @@ import random
 import time
 from pathlib import Path
 
+from bench.fanout.edges import Edges
 from bench.fanout.load import Json
 from bench.fanout.resources import (
     FD_MARGIN,
@@ -47,14 +48,18 @@ def procs_for(n: int, asked: int, per_proc: int) -> int:
 class Run:
     """One size: server (unless --url), load processes, connect, measure memory, hide K times."""
 
-    def __init__(self, n: int, opts: argparse.Namespace, db: Path, tmp: Path) -> None:
+    def __init__(
+        self, n: int, opts: argparse.Namespace, db: Path, tmp: Path, edges: int = 0
+    ) -> None:
         """Plan the size; the store is opened here, every process is started by `run`."""
         from ticker.store import Store  # the coordinator writes like an admin would
 
         self.opts, self.db, self.tmp = opts, db, tmp
         per_proc = raise_nofile() - FD_MARGIN
-        procs = procs_for(n, opts.procs, per_proc)
-        self.result = SizeResult(clients=n, procs=procs, client=opts.client)
+        procs = max(procs_for(n, opts.procs, per_proc), edges)  # a load process per edge
+        self.result = SizeResult(clients=n, procs=procs, client=opts.client, edges=edges)
+        self.edges: Edges | None = None
+        self.ws_bases: list[str] = []
         self.store = Store(db)
         self.server: Server | None = None
         self.server_pid: int | None = opts.server_pid
@@ -66,6 +71,7 @@ class Run:
         """All phases, always cleaning up the processes this run started."""
         try:
             async with contextlib.AsyncExitStack() as stack:
+                stack.push_async_callback(self._stop_edges)
                 stack.push_async_callback(self._stop_server)
                 stack.push_async_callback(stop_all, self.workers)
                 await self._phases()
@@ -76,11 +82,17 @@ class Run:
     async def _phases(self) -> None:
         """Start, connect, idle-measure, hide; the order matters for the memory figure."""
         base, ws_base = await self._start_server()
-        ws_url = f"{ws_base}/ws/feeds/{self.opts.feed}"
-        ids = await probe(ws_url)
+        self.ws_bases = [ws_base]
+        if self.result.edges:
+            assert self.edges is not None
+            await self.edges.start(self.result.edges, self.tmp, self.opts.stream_port)
+            self.ws_bases = [s.ws_url for s in self.edges.servers]
+        urls = [f"{ws}/ws/feeds/{self.opts.feed}" for ws in self.ws_bases]
+        found = [await probe(url) for url in urls]  # every edge serves the feed
+        ids = found[0]
         await asyncio.sleep(0.5)
         self.result.rss_before_kb = self._rss()
-        await self._connect(ws_url)
+        await self._connect(urls)
         await asyncio.sleep(self.opts.settle)
         await self._measure_idle(base)
         for k in range(self.opts.hides):
@@ -93,7 +105,12 @@ class Run:
             base = str(self.opts.url).rstrip("/")
             return base, str(self.opts.ws_url or base.replace("http://", "ws://", 1)).rstrip("/")
         log = self.tmp / f"server-{self.result.clients}.log"
+        if self.result.edges:
+            self.edges = await Edges.redis_server(self.tmp)
+            self.opts.server_env = [*self.opts.server_env, ("VOC_REDIS_URL", self.edges.url)]
         self.server = await start_server(self.opts, self.db, log)
+        if self.edges is not None:
+            self.opts.server_env = self.opts.server_env[:-1]
         self.server_pid = self.server.proc.pid
         return self.server.url, self.server.ws_url
 
@@ -103,20 +120,35 @@ class Run:
             await self.server.stop()
             self.result.server_log_problems = self.server.problems()[:20]
 
+    async def _stop_edges(self) -> None:
+        if self.edges is not None:
+            await self.edges.stop()
+
+    def _serving_pids(self) -> list[int]:
+        """The processes that hold the screens: the edges, else the server."""
+        if self.edges is not None:
+            return self.edges.pids
+        return [self.server_pid] if self.server_pid else []
+
     def _rss(self) -> int | None:
-        """Server VmRSS in kB, when we know its pid."""
-        return proc_rss_kb(self.server_pid) if self.server_pid else None
+        """VmRSS in kB of what holds the screens, when we know the pids."""
+        found = [proc_rss_kb(pid) for pid in self._serving_pids()]
+        return None if not found or None in found else sum(f or 0 for f in found)
 
     def _server_cpu(self) -> float | None:
-        """Server CPU seconds, when we know its pid."""
-        return proc_cpu_s(self.server_pid) if self.server_pid else None
+        """CPU seconds of the server (and its edges), when we know the pids."""
+        pids = [self.server_pid] if self.server_pid else []
+        if self.edges is not None:
+            pids += self.edges.pids
+        return cpu_total(pids) if pids else None
 
-    async def _connect(self, ws_url: str) -> None:
-        """Spawn the load processes, then time them all connecting at once."""
+    async def _connect(self, ws_urls: list[str]) -> None:
+        """Spawn the load processes (spread over the edges), then time them all connecting."""
         shares = split(self.result.clients, self.result.procs)
         for i, count in enumerate(shares):
             log = self.tmp / f"load-{self.result.clients}-{i}.log"
-            self.workers.append(await Worker.start(ws_url, count, self.opts, log))
+            url = ws_urls[i % len(ws_urls)]
+            self.workers.append(await Worker.start(url, count, self.opts, log))
         server0, load0 = self._server_cpu(), self._load_cpu()
         start = time.monotonic()
         self.window = CpuMarks(
@@ -137,8 +169,10 @@ class Run:
         """Memory per connection once everyone is connected and quiet."""
         r = self.result
         r.rss_after_kb = self._rss()
-        health = await healthz(base)
-        r.server_clients = int(health["clients"]) if health and "clients" in health else None
+        bases = [s.url for s in self.edges.servers] if self.edges is not None else [base]
+        answers = [await healthz(b) for b in bases]
+        counted = [int(h["clients"]) for h in answers if h and "clients" in h]
+        r.server_clients = sum(counted) if len(counted) == len(bases) else None
         if r.rss_after_kb is not None and r.rss_before_kb is not None and r.connected:
             r.kb_per_conn = round((r.rss_after_kb - r.rss_before_kb) / r.connected, 2)
 

@@ -48,14 +48,22 @@ BUILT: dict[str, protocol.Message] = {
         DISPLAY,
         20.0,
         [item(1), item(2, score=None, scale=None, given_at=None, meta={}, pinned=True)],
+        None,
+        "3f9a1c22b07e",
+        41,
     ),
-    "add": protocol.add(item(3, bucket="good", scale="csat5", score=5), 0),
-    "update": protocol.update(item(4, bucket="ugly", scale="stars5"), 7),
-    "remove": protocol.remove("c-1042"),
-    "display": protocol.display(DISPLAY),
-    "spotlight": protocol.spotlight(
-        {"item": item(5, bucket="ugly"), "until": "2024-05-02T08:35:00+00:00", "seconds": 300.0}
-    ),
+    "resumed": protocol.resumed("support", "3f9a1c22b07e", 41, 20.0),
+    # The playlist numbers each change as it makes it (ticker/playlist.py `Shown.then`).
+    "add": {**protocol.add(item(3, bucket="good", scale="csat5", score=5), 0), "offset": 42},
+    "update": {**protocol.update(item(4, bucket="ugly", scale="stars5"), 7), "offset": 43},
+    "remove": {**protocol.remove("c-1042"), "offset": 44},
+    "display": {**protocol.display(DISPLAY), "offset": 45},
+    "spotlight": {
+        **protocol.spotlight(
+            {"item": item(5, bucket="ugly"), "until": "2024-05-02T08:35:00+00:00", "seconds": 300.0}
+        ),
+        "offset": 46,
+    },
     "heartbeat": protocol.heartbeat("2024-05-02T08:30:20Z"),
     "error": protocol.error("unknown_feed", 'There is no feed called "suport".'),
     "pong": protocol.pong(),
@@ -82,7 +90,7 @@ def test_the_client_ping_is_valid_against_its_schema() -> None:
 
 def test_an_empty_snapshot_is_valid() -> None:
     """A feed with no comments yet still gets a valid snapshot."""
-    message = protocol.snapshot("all", "All comments", DISPLAY, 0.5, [])
+    message = protocol.snapshot("all", "All comments", DISPLAY, 0.5, [], None, "a1", 0)
     jsonschema.validate(message, schemas()["snapshot"])
 
 

@@ -319,6 +319,9 @@ SNAPSHOT = protocol.encode(
             }
             for i in range(2)
         ],
+        None,
+        "a1",
+        0,
     )
 )
 

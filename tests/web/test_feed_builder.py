@@ -94,7 +94,10 @@ async def test_the_preview_is_the_snapshot_screens_get(site: Site) -> None:
     async with screen(site, "support") as ws:
         snapshot = json.loads(await ws.recv())
     assert answer["problems"] == [] and answer["empty"] is None
-    assert answer["snapshot"] == snapshot
+    unnumbered = ("epoch", "offset")  # a draft is in no run of the feed's changes
+    assert {k: v for k, v in answer["snapshot"].items() if k not in unnumbered} == {
+        k: v for k, v in snapshot.items() if k not in unnumbered
+    }
     assert {i["bucket"] for i in snapshot["items"]} == {"good", "bad", "ugly"}
     assert answer["mix"]["shown"] == {"good": 1, "bad": 1, "ugly": 1}
 

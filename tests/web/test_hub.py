@@ -6,6 +6,7 @@ import pytest
 from websockets.frames import Frame, Opcode
 from websockets.streams import StreamReader
 
+from ticker.playlist import Shown
 from web.hub import Hub, LocalBroker, Outgoing
 
 
@@ -35,7 +36,7 @@ class RecordingBroker:
     def attach(self, hub: Hub) -> None:
         self.hubs.append(hub)
 
-    def publish(self, feed: str, message: Outgoing) -> None:
+    def publish(self, feed: str, message: Outgoing, shown: Shown | None) -> None:
         self.published.append((feed, message))
 
 
@@ -91,7 +92,7 @@ def test_publish_goes_through_the_broker() -> None:
     hub, screen = Hub(broker), Screen()
     message = Outgoing('{"type":"remove","id":"c-1"}')
     with hub.subscribe("support", screen):
-        hub.publish("support", message)
+        hub.publish("support", message, None)
         assert broker.published == [("support", message)]
         assert screen.got == []
         assert hub.deliver("support", message) == 1  # what the broker does when it delivers
@@ -103,7 +104,7 @@ def test_a_hub_without_a_broker_gets_a_local_one() -> None:
     hub, screen = Hub(), Screen()
     message = Outgoing('{"type":"pong"}')
     with hub.subscribe("support", screen):
-        hub.publish("support", message)
+        hub.publish("support", message, None)
     assert isinstance(hub.broker, LocalBroker)
     assert screen.got == [message]
 
@@ -115,7 +116,7 @@ def test_a_local_broker_delivers_to_every_attached_hub() -> None:
     here, there = Screen(), Screen()
     message = Outgoing('{"type":"remove","id":"c-1"}')
     with first.subscribe("support", here), second.subscribe("support", there):
-        first.publish("support", message)
+        first.publish("support", message, None)
     assert here.got == [message]
     assert there.got == [message]
 
@@ -124,7 +125,7 @@ def test_publishing_reaches_only_the_feeds_subscribers() -> None:
     """Screens of another feed get nothing."""
     hub, support, sales = Hub(), Screen(), Screen()
     with hub.subscribe("support", support), hub.subscribe("sales", sales):
-        hub.publish("support", Outgoing('{"type":"pong"}'))
+        hub.publish("support", Outgoing('{"type":"pong"}'), None)
     assert len(support.got) == 1
     assert sales.got == []
 
@@ -137,7 +138,7 @@ def test_a_refusing_subscriber_is_dropped_and_others_keep_getting_messages() -> 
         assert hub.deliver("support", first) == 1
         assert hub.count() == 1
         slow.full = False  # even if it could take more now, it is no longer subscribed
-        hub.publish("support", second)
+        hub.publish("support", second, None)
         assert slow.offered == 1
         assert slow.got == []
         assert fast.got == [first, second]

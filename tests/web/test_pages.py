@@ -41,7 +41,12 @@ def test_the_index_offers_copyable_embed_snippets(client: httpx.Client) -> None:
 
 def test_health_counts_comments_and_clients(client: httpx.Client) -> None:
     """The health endpoint says the server is up and what it holds."""
-    assert client.get("/healthz").json() == {"ok": True, "clients": 0, "comments": 0}
+    assert client.get("/healthz").json() == {
+        "ok": True,
+        "role": "origin",
+        "clients": 0,
+        "comments": 0,
+    }
 
 
 def test_widget_stays_within_its_size_budget() -> None:

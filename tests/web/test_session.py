@@ -178,6 +178,8 @@ async def test_the_snapshot_carries_the_feeds_title_display_and_heartbeat(
         "heartbeat": 20.0,
         "items": [item(1), item(2)],
         "spotlight": None,
+        "epoch": "0",
+        "offset": 0,
     }
     jsonschema.validate(message, schemas()["snapshot"])
     assert "—" in first.texts[0]  # non-ASCII is sent as itself

@@ -15,7 +15,7 @@ import pytest
 import websockets
 from websockets.asyncio.client import ClientConnection, connect
 
-from tests.conftest import UNIT, Running, add, serving, start_server
+from tests.conftest import STREAMS, UNIT, Running, add, serving, start_server, stream_server
 from ticker import curation
 from ticker.feeds import Feed
 from ticker.records import Verbatim
@@ -33,6 +33,12 @@ BAD = [
 ]
 
 
+@pytest.fixture(params=STREAMS)
+def server(request: pytest.FixtureRequest, settings: Settings, store: Store) -> Iterator[Running]:
+    """Screens on Starlette's stream, the websockets server's, and an edge on Redis."""
+    yield from stream_server(request, settings)
+
+
 async def next_of(ws: ClientConnection, kind: str) -> dict[str, Any]:
     """The next message of a type, skipping others (heartbeats); the wait is a liveness bound only."""
     async with asyncio.timeout(5 * UNIT):
@@ -40,6 +46,17 @@ async def next_of(ws: ClientConnection, kind: str) -> dict[str, Any]:
             message = json.loads(await ws.recv())
             if message["type"] == kind:
                 return message
+
+
+async def snapshot_holding(server: Running, vid: str) -> dict[str, Any]:
+    """The first snapshot with the comment: an edge's is a moment behind the origin's store."""
+    async with asyncio.timeout(5 * UNIT):
+        while True:
+            async with client(server) as ws:
+                snapshot = await next_of(ws, "snapshot")
+            if vid in [i["id"] for i in snapshot["items"]]:
+                return snapshot
+            await asyncio.sleep(0.05)
 
 
 def as_host(server: Running, name: str, port: int) -> Any:
@@ -97,7 +114,9 @@ async def test_an_edit_on_the_platform_reaches_screens(
     """The same response with new words arrives on screens as an `update` of its item."""
     [first] = add(store, tagger, GOOD[0])
     async with client(server) as ws:
-        await next_of(ws, "snapshot")
+        snapshot = await next_of(ws, "snapshot")
+        if first not in [i["id"] for i in snapshot["items"]]:  # an edge may be a moment behind
+            await next_of(ws, "add")
         edited = replace(GOOD[0], text="Still lovely, and they fixed my router too.")
         assert add(store, tagger, edited) == [first]
         message = await next_of(ws, "update")
@@ -248,7 +267,7 @@ async def test_other_origins_are_refused_at_the_handshake(server: Running) -> No
         async with client(server, origin="https://evil.example"):
             pass
     assert refused.value.response.status_code == 403
-    async with client(server, origin=f"http://127.0.0.1:{server.port}") as ws:  # same origin
+    async with client(server, origin=server.pages) as ws:  # the page's own origin
         assert (await next_of(ws, "snapshot"))["type"] == "snapshot"
 
 
@@ -324,8 +343,7 @@ async def test_personal_data_reaches_screens_masked(
     """A comment with an email goes live with the email masked; the store keeps the words."""
     text = "Great help from support, thank you! Reach me at jane.doe@example.com"
     [vid] = add(store, tagger, Verbatim("s", text, "pii1"))
-    async with client(server) as ws:
-        [item] = (await next_of(ws, "snapshot"))["items"]
+    [item] = (await snapshot_holding(server, vid))["items"]
     assert (
         item["id"] == vid
         and item["text"] == "Great help from support, thank you! Reach me at [email]"

@@ -1,0 +1,197 @@
+"""Stream edges on a real redis-server: edges serve what the origin writes, and killing an
+edge, the origin or Redis loses no change on any screen (real processes, killed by pid)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import signal
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import ClientConnection, connect
+
+from tests.conftest import UNIT, Running, add, serving, voc_command
+from tests.redis_server import RedisServer
+from tests.web.test_stream import BAD, GOOD
+from ticker import curation, display_tokens, playlist
+from ticker.feeds import Feed
+from ticker.sentiment import Tagger
+from ticker.settings import Settings
+from ticker.store import Store
+
+SERVING = re.compile(r"serving on (http://[\d.]+:\d+)/ \((?:stream on port (\d+)|[^)]*)\)")
+
+
+@dataclass
+class Process:
+    http: str
+    ws: str
+    pid: int
+
+    def kill(self) -> None:
+        """As a crash: SIGKILL, by its pid."""
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+
+
+@contextlib.contextmanager
+def voc_process(*args: str, env: dict[str, str]) -> Iterator[Process]:
+    with voc_command(*args, "--port", "0", env={"VOC_LOG_LEVEL": "warning", **env}) as proc:
+        line = proc.stdout.readline()
+        found = SERVING.search(line)
+        assert found, line
+        http, stream = found.groups()
+        ws = f"ws://127.0.0.1:{stream}" if stream else http.replace("http", "ws")
+        yield Process(http, ws, proc.pid)
+
+
+def edge(redis: RedisServer) -> contextlib.AbstractContextManager[Process]:
+    return voc_process("edge", "--redis", redis.url, env={})
+
+
+def watch(process: Process | Running, since: str = "") -> ClientConnection:
+    return connect(f"{process.ws}/ws/feeds/all{since}", open_timeout=10 * UNIT)
+
+
+def next_of(ws: ClientConnection, *kinds: str, seconds: float = 10) -> dict[str, Any]:
+    deadline = time.monotonic() + seconds * UNIT
+    while True:
+        message: dict[str, Any] = json.loads(ws.recv(timeout=deadline - time.monotonic()))
+        if message["type"] in kinds:
+            return message
+
+
+def health(process: Process) -> dict[str, Any]:
+    answer: dict[str, Any] = httpx.get(f"{process.http}/healthz", timeout=5).json()
+    return answer
+
+
+def until(condition: Any, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds * UNIT
+    while not condition():
+        assert time.monotonic() < deadline, "not within the deadline"
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def ids(store: Store, tagger: Tagger) -> list[str]:
+    return add(store, tagger, *GOOD[:5], *BAD[:3])
+
+
+@pytest.fixture
+def origin(settings: Settings, ids: list[str], redis_server: RedisServer) -> Iterator[Running]:
+    with serving(replace(settings, redis_url=redis_server.url)) as running:
+        yield running
+
+
+def test_an_edge_serves_what_the_origin_writes(
+    origin: Running, redis_server: RedisServer, store: Store, ids: list[str]
+) -> None:
+    with edge(redis_server) as one, watch(one) as screen, watch(origin) as direct:
+        snapshot, same = next_of(screen, "snapshot"), next_of(direct, "snapshot")
+        assert snapshot == same  # the origin's own snapshot, byte for byte in meaning
+        curation.hide(store, ids[5], "cx@example.com")
+        removed = next_of(screen, "remove")
+        assert removed["id"] == ids[5] and removed["offset"] > snapshot["offset"]
+        said = health(one)
+        assert said["role"] == "edge" and said["redis"] == "up" and said["clients"] == 1
+        assert said["lag_seconds"] is not None and said["lag_seconds"] < 10
+        with connect(f"{one.ws}/ws/feeds/nosuch") as unknown:
+            with pytest.raises(ConnectionClosed):
+                next_of(unknown, "snapshot")
+            assert unknown.close_code == 4404
+
+
+def test_killing_an_edge_its_screens_resume_on_another_and_miss_nothing(
+    origin: Running, redis_server: RedisServer, store: Store, ids: list[str]
+) -> None:
+    with edge(redis_server) as one, edge(redis_server) as two:
+        with watch(one) as screen:
+            snapshot = next_of(screen, "snapshot")
+            one.kill()
+            with pytest.raises(ConnectionClosed):
+                next_of(screen, "heartbeat", seconds=30)
+        curation.hide(store, ids[5], "cx@example.com")  # while the screen is away
+        curation.hide(store, ids[6], "cx@example.com")
+        with watch(two) as other:  # two follows the feed from now on
+            until(lambda: next_of(other, "remove")["id"] == ids[6])
+        since = f"?epoch={snapshot['epoch']}&offset={snapshot['offset']}"
+        with watch(two, since) as screen:
+            said = next_of(screen, "resumed", "snapshot")
+            assert said["type"] == "resumed" and said["offset"] == snapshot["offset"]
+            missed = [json.loads(screen.recv(timeout=5 * UNIT)) for _ in range(2)]
+        assert [m["offset"] for m in missed] == [snapshot["offset"] + 1, snapshot["offset"] + 2]
+        with watch(two) as fresh:
+            now = next_of(fresh, "snapshot")
+        assert playlist.apply(snapshot["items"], missed) == now["items"]
+
+
+def test_restarting_the_origin_edges_keep_serving_and_catch_up(
+    tmp_path: Path, redis_server: RedisServer, store: Store, ids: list[str], settings: Settings
+) -> None:
+    env = {"VOC_REDIS_URL": redis_server.url, "VOC_STREAM_PORT": "0"}
+    serve = ("serve", "--db", str(settings.db))
+    with voc_process(*serve, env=env) as first, edge(redis_server) as one, watch(one) as screen:
+        before = next_of(screen, "snapshot")
+        first.kill()
+        until(lambda: health(one)["lag_seconds"] > 3)  # the origin is silent
+        with watch(one) as meanwhile:  # a new screen still gets what the edge has
+            assert next_of(meanwhile, "snapshot")["items"] == before["items"]
+        curation.hide(store, ids[5], "cx@example.com")  # a change while the origin is down
+        with voc_process(*serve, env=env):
+            again = next_of(screen, "snapshot", seconds=30)  # the new origin's epoch
+            assert again["epoch"] != before["epoch"]
+            assert ids[5] not in [i["id"] for i in again["items"]]
+            curation.hide(store, ids[6], "cx@example.com")
+            assert next_of(screen, "remove")["id"] == ids[6]
+
+
+def test_losing_redis_edges_keep_serving_and_nothing_is_lost(
+    origin: Running, redis_server: RedisServer, store: Store, ids: list[str]
+) -> None:
+    with edge(redis_server) as one, watch(one) as screen:
+        before = next_of(screen, "snapshot")
+        redis_server.kill()
+        until(lambda: health(one)["redis"] == "down")
+        curation.hide(store, ids[5], "cx@example.com")  # the origin takes it; Redis is away
+        until(lambda: httpx.get(f"{origin.http}/healthz").json()["redis"] == "down")
+        with watch(one) as meanwhile:
+            assert next_of(meanwhile, "snapshot")["items"] == before["items"]
+        time.sleep(1 * UNIT)  # screens stay connected through the outage
+        assert health(one)["clients"] >= 1
+        redis_server.start()  # empty: it lost everything
+        after = next_of(screen, "snapshot", seconds=30)
+        assert ids[5] not in [i["id"] for i in after["items"]]
+        until(lambda: health(one)["redis"] == "up")
+        curation.hide(store, ids[6], "cx@example.com")
+        assert next_of(screen, "remove")["id"] == ids[6]
+
+
+def test_display_tokens_and_revocation_hold_on_every_edge(
+    settings: Settings, redis_server: RedisServer, store: Store, ids: list[str]
+) -> None:
+    """A token feed on an edge: refused without its token, shown with it, and dark within
+    display_token_check_seconds of a revocation at the origin."""
+    store.save_feed(Feed.from_dict({"name": "lobby", "access": "token"}))
+    secret, token = display_tokens.add(store, "Lobby TV", ["lobby"], "cx@example.com")
+    quick = replace(settings, redis_url=redis_server.url, display_token_check_seconds=0.5)
+    env = {"VOC_DISPLAY_TOKEN_CHECK_SECONDS": "0.5"}
+    with serving(quick), voc_process("edge", "--redis", redis_server.url, env=env) as one:
+        until(lambda: httpx.get(f"{one.http}/healthz").json()["redis"] == "up")
+        with connect(f"{one.ws}/ws/feeds/lobby", open_timeout=10 * UNIT) as refused:
+            assert next_of(refused, "error")["code"] == "forbidden"
+        with connect(f"{one.ws}/ws/feeds/lobby?token={secret}", open_timeout=10 * UNIT) as ws:
+            assert next_of(ws, "snapshot")["feed"] == "lobby"
+            display_tokens.revoke(store, token.id, "admin@example.com")
+            with pytest.raises(ConnectionClosed):
+                next_of(ws, "snapshot", seconds=60)
+            assert ws.close_code == 4403
