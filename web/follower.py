@@ -189,14 +189,16 @@ class Follower:
                 return  # read already (a snapshot got ahead of the stream)
             await self._resync(copy)  # a gap: the stream was trimmed, or a new epoch
             return
+        fresh = None
+        if last > copy.snapshot_offset:  # a screen that comes after this change needs it
+            fresh = await self.redis.hmget(feed_key(copy.feed), ["snapshot", "offset"])
+        # From here on nothing waits: the change goes out with the snapshot that holds it, so
+        # a screen gets either the old snapshot and then the change, or the new one.
         copy.offset = last
         copy.recent.extend(zip(range(first, last + 1), texts, strict=True))
+        if fresh is not None and fresh[0] is not None and fresh[1] is not None:
+            copy.snapshot, copy.snapshot_offset = Outgoing(text_of(fresh[0])), int(fresh[1])
         self.hub.deliver(copy.feed, Outgoing(*texts))
-        if last > copy.snapshot_offset:  # new screens must get a snapshot this new
-            snapshot = await self.redis.hget(feed_key(copy.feed), "snapshot")
-            offset = await self.redis.hget(feed_key(copy.feed), "offset")
-            if snapshot is not None and offset is not None:
-                copy.snapshot, copy.snapshot_offset = Outgoing(text_of(snapshot)), int(offset)
 
     def _reset(self, copy: Copy, epoch: str, offset: int, snapshot: str) -> None:
         copy.epoch, copy.offset, copy.snapshot_offset = epoch, offset, offset

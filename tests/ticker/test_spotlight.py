@@ -102,4 +102,4 @@ def test_screens_get_a_spotlight_event_and_snapshots_carry_it(store: Store, ids:
     assert shown.spot["item"]["id"] == ids[1]
     spotlight.end(store, "all", "dana")
     [(_, events)] = playlists.refresh(store)
-    assert events == [{"type": "spotlight", "spotlight": None}]
+    assert events == [{"type": "spotlight", "spotlight": None, "offset": 2}]  # the 2nd change
