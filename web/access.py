@@ -19,7 +19,7 @@ from ticker import display_tokens
 from ticker.feeds import Feed
 from ticker.readers import Readers
 from ticker.store import Store
-from web.session import Close, closing
+from web.session import UNAVAILABLE, Close, closing
 
 FORBIDDEN = 4403
 Closer = Callable[[Close], Awaitable[None]]
@@ -47,6 +47,10 @@ def covering(store: Store, feed: str, secret: str | None) -> str | None:
     """The id of the live token that lets `secret` watch `feed`, else None."""
     token = display_tokens.find(store, secret) if secret else None
     return token.id if token is not None and token.covers(feed) else None
+
+
+class TokensUnavailable(Exception):
+    """The tokens cannot be read now (an edge without Redis that has not seen this one)."""
 
 
 class Tokens(Protocol):
@@ -117,7 +121,10 @@ class Access:
         the feed is known to exist)."""
         if await self._tokens.access_of(feed) != "token":
             return None
-        found = await self._tokens.covering(feed, secret)
+        try:
+            found = await self._tokens.covering(feed, secret)
+        except TokensUnavailable:  # not "revoked": the screen tries again soon, keeping its copy
+            return closing(UNAVAILABLE, "feed_unavailable", "display tokens cannot be checked now")
         return found if found is not None else refusal(feed, secret)
 
     @contextlib.contextmanager

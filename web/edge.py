@@ -33,7 +33,7 @@ from ticker.accounts import digest
 from ticker.settings import Settings
 from ticker.store import NotFound
 from web import pages, wsserver
-from web.access import Access
+from web.access import Access, TokensUnavailable
 from web.follower import Copy, Follower, Unreachable, text_of
 from web.hub import Hub, Outgoing
 from web.lifetimes import cancelled, closed
@@ -104,8 +104,9 @@ class RedisTokens:
                 self._known.pop(hashed, None)
             else:
                 self._known[hashed] = json.loads(raw)
-        except RedisError:
-            pass  # what was read before holds while Redis is away
+        except RedisError as exc:  # what was read before holds while Redis is away
+            if hashed not in self._known:
+                raise TokensUnavailable(str(exc)) from exc
         token = self._known.get(hashed)
         return str(token["id"]) if token is not None and feed in token["feeds"] else None
 

@@ -195,3 +195,29 @@ def test_display_tokens_and_revocation_hold_on_every_edge(
             with pytest.raises(ConnectionClosed):
                 next_of(ws, "snapshot", seconds=60)
             assert ws.close_code == 4403
+
+
+def test_a_token_an_edge_cannot_check_without_redis_is_not_called_revoked(
+    settings: Settings, redis_server: RedisServer, store: Store, ids: list[str]
+) -> None:
+    """Redis away and a token the edge has not seen: "try again" (1011), not 4403, which would
+    make the screen forget what it shows; once Redis is back the token is let in."""
+    store.save_feed(Feed.from_dict({"name": "lobby", "access": "token"}))
+    secret, _ = display_tokens.add(store, "Lobby TV", ["lobby"], "cx@example.com")
+    quick = replace(settings, redis_url=redis_server.url, display_token_check_seconds=0.5)
+    with serving(quick), edge(redis_server) as one:
+        with connect(f"{one.ws}/ws/feeds/lobby", open_timeout=10 * UNIT) as first:
+            assert next_of(first, "error")["code"] == "forbidden"  # the edge has the feed now
+        redis_server.kill()
+        with connect(f"{one.ws}/ws/feeds/lobby?token={secret}", open_timeout=10 * UNIT) as ws:
+            assert next_of(ws, "error")["code"] == "feed_unavailable"
+            with pytest.raises(ConnectionClosed):
+                ws.recv(timeout=5 * UNIT)
+            assert ws.close_code == 1011
+        redis_server.start()
+
+        def let_in() -> bool:
+            with connect(f"{one.ws}/ws/feeds/lobby?token={secret}", open_timeout=10 * UNIT) as ws:
+                return bool(next_of(ws, "snapshot", "error")["type"] == "snapshot")
+
+        until(let_in, seconds=30)
