@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import NamedTuple, cast
 
 from ticker import protocol
 from ticker.actions import woven
-from ticker.feeds import Feed
+from ticker.feeds import Feed, FeedError
 from ticker.mixer import build_playlist
 from ticker.pacing import item_seconds
 from ticker.protocol import Event, Item
@@ -187,6 +188,22 @@ class Playlists:
             spot = current(store, feed, self.max_chars)
             shown = self._shown[name] = Shown(feed, items, spot, new_epoch())
         return shown
+
+    def resume(self, store: Store, name: str, seen: protocol.Snapshot) -> bool:
+        """Track a feed from where screens already are (the snapshot an origin before this one
+        left in Redis): its next changes continue that epoch's offsets, so screens get the
+        difference, not a new snapshot. False when it cannot (the feed is gone)."""
+        try:
+            feed = store.feed(name)
+            # What screens show, as the definition to diff against: a display they do not
+            # have yet goes out as a `display` change.
+            shown_display = replace(feed.display, **seen["display"])
+            then = replace(feed, title=seen["title"], display=shown_display)
+            state = Shown(then, seen["items"], seen["spotlight"], seen["epoch"], seen["offset"])
+        except (NotFound, FeedError, KeyError, TypeError, ValueError):
+            return False  # gone, or a snapshot of another version: screens get a new one
+        self._shown[name] = state
+        return True
 
     def tracked(self) -> list[str]:
         return list(self._shown)

@@ -123,6 +123,8 @@ def create_app(
                 settings.heartbeat_seconds,
                 every=bool(settings.redis_url),
             )
+            if isinstance(carrier, RedisBroker):  # a restart: screens keep their epoch
+                await live.resume(await carrier.left())
             state = AppState(
                 settings=settings,
                 sources=dict(sources or {}),

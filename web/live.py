@@ -68,6 +68,15 @@ class Live:
         shown = self.playlists.cached(feed)
         return shown.feed if shown is not None else None
 
+    async def resume(self, seen: dict[str, protocol.Snapshot]) -> int:
+        """Take up each feed where screens are (an origin's restart); how many resumed."""
+
+        def work(store: Store) -> int:
+            return sum(self.playlists.resume(store, name, snap) for name, snap in seen.items())
+
+        done: int = await self.readers.run(work)
+        return done
+
     async def load(self, feed: str) -> Shown:
         """Start tracking a feed (on the playlists' thread); raises NotFound or FeedError."""
         shown = await self.readers.run(lambda store: self.playlists.snapshot(store, feed))

@@ -114,6 +114,24 @@ class RedisBroker:
     def attach(self, hub: Hub) -> None:
         self._hubs.append(hub)
 
+    async def left(self) -> dict[str, protocol.Snapshot]:
+        """The snapshots an origin before this one left, by feed (none if Redis is away)."""
+        assert self._redis is not None
+        found: dict[str, protocol.Snapshot] = {}
+        try:
+            async for key in self._redis.scan_iter(match=feed_key("*"), count=500):
+                raw = await self._redis.hget(key, "snapshot")
+                if raw is not None:
+                    name = (key.decode() if isinstance(key, bytes) else str(key))[
+                        len(feed_key("")) :
+                    ]
+                    found[name] = json.loads(raw)
+        except (RedisError, ValueError) as exc:
+            log.warning("no snapshots to resume from Redis (%s): screens get new ones", exc)
+            return {}
+        self.link.up = True  # reachable: the first changes go as changes, not snapshots
+        return found
+
     async def mirror_tokens(self, tokens: dict[str, dict[str, object]]) -> None:
         """Replace the edges' copy of the display tokens (a revoked one leaves it)."""
         if self._redis is None or not self.link.up:
