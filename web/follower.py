@@ -67,6 +67,24 @@ def text_of(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
+def _history(copy: Copy, entries: Any) -> list[tuple[int, str]]:
+    """The changes up to the copy's offset that the stream still holds, oldest first: so a
+    screen that moves here from another edge resumes instead of starting over."""
+    found: list[tuple[int, str]] = []
+    expected = copy.offset
+    for _, raw in entries:  # newest first; stop at a gap, another epoch or a snapshot
+        fields = {text_of(k): text_of(v) for k, v in raw.items()}
+        if fields.get("epoch") != copy.epoch or int(fields.get("last", -1)) != expected:
+            break
+        texts: list[str] = json.loads(fields["texts"])
+        first = int(fields["first"])
+        if not texts or texts[0].startswith(SNAPSHOT) or first + len(texts) - 1 != expected:
+            break
+        found[:0] = zip(range(first, expected + 1), texts, strict=True)
+        expected = first - 1
+    return found[-HISTORY:]
+
+
 @dataclass
 class Follower:
     """The copies, and the task that keeps them and the hub's screens up to date."""
@@ -102,7 +120,7 @@ class Follower:
         for _ in range(NEW_FEED_TRIES):  # a feed made a moment ago is on its way from the origin
             pipe = self.redis.pipeline(transaction=True)  # the snapshot and where its stream is
             pipe.hgetall(feed_key(feed))
-            pipe.xrevrange(log_key(feed), count=1)
+            pipe.xrevrange(log_key(feed), count=HISTORY)  # its recent changes, newest first
             try:
                 state, last = await pipe.execute()
             except RedisError as exc:
@@ -126,6 +144,7 @@ class Follower:
             fields.get("access", "open"),
             text_of(last[0][0]) if last else "0-0",
         )
+        copy.recent.extend(_history(copy, last))
         self.copies[feed] = copy
         self._wake.set()  # the reader adds the new stream to its XREAD
         return copy
