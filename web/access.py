@@ -171,9 +171,6 @@ class Access:
             log.info("closed %d screens no longer allowed to watch", len(gone))
         return len(gone)
 
-    def count(self) -> int:
-        return len(self._watching)
-
 
 def token_param(params: Any) -> str | None:
     """The token a client sent in its query string, if any."""
