@@ -13,6 +13,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -102,6 +103,9 @@ class Running:
         return self.stream or f"ws://127.0.0.1:{self.settings.stream_at or self.port}"
 
 
+ON_REDIS = os.environ.get("VOC_TEST_REDIS") == "1"  # every server an origin, with an edge
+
+
 @contextlib.contextmanager
 def serving(
     settings: Settings,
@@ -112,7 +116,18 @@ def serving(
 ) -> Iterator[Running]:
     """A real server on port 0; `stream-port` puts the stream on the websockets library's
     server (its own socket), `http-port` on Starlette's. A `judge` handed in saves the second
-    it takes to build one."""
+    it takes to build one.
+
+    `edge` makes it an origin on a redis-server of its own with a stream edge in front, which
+    its pages send screens to; with VOC_TEST_REDIS=1 every server is one (the same suite passes
+    with and without Redis), unless the test set `redis_url` to arrange edges itself.
+    """
+    if stream == "edge" or (ON_REDIS and not settings.redis_url):
+        with own_redis() as redis:
+            edge_stream = "stream-port" if stream == "edge" else stream
+            with serving_edge(settings, redis, edge_stream, sources, outlets, judge) as server:
+                yield server
+        return
     on_its_own = None if stream == "stream-port" else 0
     bound = bind(replace(settings, port=0, stream_port=on_its_own, log_level="warning"))
     app = create_app(bound.settings, sources, judge, bound.stream, outlets_config=outlets)
@@ -122,30 +137,33 @@ def serving(
 
 
 @contextlib.contextmanager
-def serving_edge(settings: Settings, redis: RedisServer) -> Iterator[Running]:
-    """The server as origin on `redis`, and one stream edge in front of it for the screens."""
-    with serving(replace(settings, redis_url=redis.url)) as origin:
-        bound = bind(replace(settings, port=0, stream_port=None, log_level="warning"))
-        app = create_edge_app(bound.settings, redis.url, bound.stream)
-        config = uvicorn.Config(app, lifespan="on", **uvicorn_options(bound.settings))
-        with running(config, bound.http):
-            yield replace(
-                origin,
-                stream=f"ws://127.0.0.1:{bound.settings.stream_at}",
-                edge=f"http://127.0.0.1:{bound.settings.port}",
-            )
+def serving_edge(
+    settings: Settings,
+    redis: RedisServer,
+    stream: str = "stream-port",
+    sources: dict[str, Source] | None = None,
+    outlets: dict[str, Outlet] | None = None,
+    judge: Judge | None = None,
+) -> Iterator[Running]:
+    """The server as origin on `redis`, and one stream edge in front of it for the screens
+    (streaming on its own port for `stream-port`, else on its HTTP port)."""
+    on_its_own = None if stream == "stream-port" else 0
+    edge = bind(replace(settings, port=0, stream_port=on_its_own, log_level="warning"))
+    ws = f"ws://127.0.0.1:{edge.settings.stream_at or edge.settings.port}"
+    to_edge = replace(settings, redis_url=redis.url, stream_url=ws)
+    with serving(to_edge, stream, sources, outlets, judge) as origin:
+        app = create_edge_app(edge.settings, redis.url, edge.stream)
+        config = uvicorn.Config(app, lifespan="on", **uvicorn_options(edge.settings))
+        with running(config, edge.http):
+            yield replace(origin, stream=ws, edge=f"http://127.0.0.1:{edge.settings.port}")
 
 
 STREAMS = ["http-port", "stream-port", "edge"]  # where screens connect, for the stream's tests
 
 
 def stream_server(request: pytest.FixtureRequest, settings: Settings) -> Iterator[Running]:
-    """A server for `request.param` of STREAMS (with a redis-server for the edge)."""
-    if request.param == "edge":
-        with serving_edge(settings, request.getfixturevalue("redis_server")) as server:
-            yield server
-    else:
-        yield from start_server(settings, request.param)
+    """A server for `request.param` of STREAMS (`edge`: with a redis-server of its own)."""
+    yield from start_server(settings, request.param)
 
 
 def start_server(
@@ -251,16 +269,31 @@ def reader(store: Store) -> dict[str, str]:
     return {"Authorization": f"Bearer {token_for(store, 'reader@example.com', 'read')}"}
 
 
-@pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    """redis-server, started for the test; in CI a missing one fails instead of skipping."""
+@contextlib.contextmanager
+def own_redis() -> Iterator[RedisServer]:
+    """redis-server, started for one test; in CI a missing one fails instead of skipping."""
     if not Path(REDIS).exists():
         if os.environ.get("CI"):
             pytest.fail("redis-server is missing; scripts/test installs Debian's redis-server")
         pytest.skip("redis-server is not installed (apt install redis-server)")
-    server = RedisServer(tmp_path)
-    server.start()
-    try:
+    with tempfile.TemporaryDirectory(prefix="voc-redis-") as folder:
+        server = RedisServer(Path(folder))
+        server.start()
+        try:
+            yield server
+        finally:
+            server.kill()
+
+
+@pytest.fixture
+def redis_server() -> Iterator[RedisServer]:
+    with own_redis() as server:
         yield server
-    finally:
-        server.kill()
+
+
+def until(condition: Any, seconds: float = 20) -> None:
+    """Wait for `condition()` to hold, checked ten times a second (a liveness bound)."""
+    deadline = time.monotonic() + seconds * UNIT
+    while not condition():
+        assert time.monotonic() < deadline, "not within the deadline"
+        time.sleep(0.1)

@@ -95,10 +95,13 @@ def get(store: Store, token_id: str) -> DisplayToken:
 
 def find(store: Store, secret: str) -> DisplayToken | None:
     """The live token a secret names (None: unknown or revoked)."""
-    if not secret.startswith(PREFIX):
-        return None
+    return find_hashed(store, digest(secret)) if secret.startswith(PREFIX) else None
+
+
+def find_hashed(store: Store, hashed: str) -> DisplayToken | None:
+    """The live token whose secret has this digest."""
     sql = "SELECT * FROM display_tokens WHERE hash = ? AND revoked_at IS NULL"
-    rows = list(store.db.query(sql, [digest(secret)]))
+    rows = list(store.db.query(sql, [hashed]))
     return _token(rows[0]) if rows else None
 
 

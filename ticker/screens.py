@@ -195,17 +195,18 @@ def _checked(store: Store, fields: dict[str, Any]) -> dict[str, Any]:
 # -- pairing ------------------------------------------------------------------------------------
 
 
-def check_key(key: str) -> str:
+def key_digest(key: str) -> str:
+    """The digest a screen is known by: its key itself is never stored, nor sent on."""
     if not KEY.match(key):
         raise ScreenError("a screen's key is the one /screen made; open /screen again")
-    return key
+    return digest(key)
 
 
-def waiting_code(store: Store, key: str) -> str | None:
+def waiting_code(store: Store, hashed: str) -> str | None:
     """The code a screen still waiting to be registered shows (None: it has none yet)."""
     row = store.db.execute(
         "SELECT code FROM screen_pairings WHERE hash = ? AND screen_id IS NULL AND expires_at >= ?",
-        [digest(check_key(key)), datetime.now(UTC).isoformat()],
+        [hashed, datetime.now(UTC).isoformat()],
     ).fetchone()
     return str(row[0]) if row else None
 
@@ -216,11 +217,10 @@ def waiting(store: Store) -> int:
     return int(store.db.execute(sql, [datetime.now(UTC).isoformat()]).fetchone()[0])
 
 
-def pair(store: Store, key: str) -> str:
+def pair(store: Store, hashed: str) -> str:
     """The code a new screen shows until a curator registers it (the same code for the same
     key, so a reload shows what the curator may already be typing). A key that was a screen's
     once is spent: the screen makes a new one (RevokedKey)."""
-    hashed = digest(check_key(key))
     stamp = datetime.now(UTC)
     with store.transaction():
         store.db.execute("DELETE FROM screen_pairings WHERE expires_at < ?", [stamp.isoformat()])
@@ -292,10 +292,25 @@ def register(store: Store, code: str, fields: dict[str, Any], actor: str) -> Scr
     return get(store, screen_id)
 
 
-def paired(store: Store, key: str) -> Screen | None:
+def paired(store: Store, hashed: str) -> Screen | None:
     """The screen a key belongs to, once registered (None: still waiting, or removed)."""
-    token = display_tokens.find(store, check_key(key))
+    token = display_tokens.find_hashed(store, hashed)
     return by_token(store, token.id) if token is not None else None
+
+
+def by_digest(store: Store) -> dict[str, dict[str, Any]]:
+    """Each registered screen by its key's digest: what the origin mirrors to Redis, so that
+    edges answer screens' heartbeats (web/screen_relay.py)."""
+    sql = (
+        "SELECT t.hash AS key_hash, s.* FROM screens s JOIN display_tokens t ON t.id = s.token_id"
+        " WHERE t.revoked_at IS NULL"
+    )
+    return {row.pop("key_hash"): _screen(row).to_dict() for row in store.db.query(sql)}
+
+
+def from_dict(fields: dict[str, Any]) -> Screen:
+    """A screen as `Screen.to_dict` gave it (an edge's copy)."""
+    return Screen(**{**fields, "schedule": schedule_of(fields["schedule"])})
 
 
 # -- registered screens -------------------------------------------------------------------------

@@ -157,6 +157,11 @@ class Settings:
         "Redis for stream edges (redis://host:6379/0): the server, as origin, writes each feed's "
         "snapshot and changes there for `voc-ticker edge` processes to serve; empty: one process.",
     )
+    stream_url: str = _setting(
+        "",
+        "Where screens stream from when that is another host than the pages' "
+        "(wss://screens.example.com, the edges' name); empty: the host the page came from.",
+    )
     log_level: str = _setting("info", "Log level: debug, info, warning or error.")
 
     @classmethod
@@ -233,6 +238,10 @@ def _coerce(name: str, kind: Any, value: Any) -> Any:
             return None if value in (None, "") else _coerce(name, int, value)
         if name == "external_role" and value not in ("", "viewer", "curator", "admin"):
             raise ValueError("is one of viewer, curator, admin, or empty for none")
+        if name == "stream_url" and value and not str(value).startswith(("ws://", "wss://")):
+            raise ValueError("is a websocket address, wss://host[:port], or empty")
+        if name == "stream_url":
+            return str(value).rstrip("/")
         if isinstance(kind, types.UnionType) or kind is str:
             return str(value)
     except (TypeError, ValueError) as exc:

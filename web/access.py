@@ -137,7 +137,8 @@ class Access:
             self._watching.pop(key, None)
 
     def sweep_soon(self) -> None:
-        """After a revocation or a feed's change here: check now, not at the next round."""
+        """After a revocation or a change here: check (and mirror to edges) now, not at the
+        next round."""
         self._wake.set()
 
     async def run(self) -> None:

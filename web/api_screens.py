@@ -14,7 +14,7 @@ from ticker import display_tokens, screens
 from web.api import Operation, Param, state_of, text_field
 from web.api_curation import Guard, checked
 from web.auth import Identity, Refused
-from web.beats import FLUSH_SECONDS
+from web.beats import FLUSH_SECONDS, into_store
 
 SCREEN = Param("screen", "path", {"type": "string", "maxLength": 64}, "the screen's id")
 TOKEN = Param("token", "path", {"type": "string", "maxLength": 64}, "the display token's id")
@@ -69,7 +69,9 @@ def _feeds_named(body: dict[str, Any]) -> list[str]:
 async def list_screens(request: Request, who: Identity, body: dict[str, Any]) -> list[Any]:
     """Every screen, online or not, with what it showed at its last heartbeat."""
     state = state_of(request)
-    await state.beats.flush(state.write)  # the console sees the beats that came in just now
+    await state.desk.beats.flush(
+        into_store(state.write)
+    )  # the console sees the beats that came in just now
     settings = state.settings
     online = settings.screen_heartbeat_seconds * 2 + FLUSH_SECONDS
     found = await state.readers.run(screens.listed)
@@ -93,7 +95,9 @@ async def register_screen(request: Request, who: Identity, body: dict[str, Any])
             guard.check_feed(feed)
         return screens.register(guard.store, code, fields, who.actor).to_dict()
 
-    return JSONResponse(await checked(request, who, work), 201)
+    registered = await checked(request, who, work)
+    state_of(request).access.sweep_soon()  # edges learn of it now (the mirror, web/screen_relay.py)
+    return JSONResponse(registered, 201)
 
 
 def _screen_in_reach(guard: Guard, screen_id: str) -> screens.Screen:
@@ -163,6 +167,7 @@ async def add_display_token(request: Request, who: Identity, body: dict[str, Any
     made: dict[str, Any] = await checked(request, who, work)
     base = f"{request.url.scheme}://{request.url.netloc}"
     made["links"] = {f: links(base, f, made["secret"]) for f in made["token"]["feeds"]}
+    state_of(request).access.sweep_soon()  # edges learn of it now
     return JSONResponse(made, 201)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -18,7 +18,6 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from ingest import schedule
-from ticker import display_tokens
 from ticker.judge import Judge
 from ticker.outlets import Outlet
 from ticker.pipeline import Pipeline
@@ -45,14 +44,16 @@ from web import (
     wsserver,
 )
 from web.access import Access, StoreTokens
-from web.beats import Beats
+from web.beats import Beats, into_store
 from web.console_stream import console_stream
 from web.courier import Courier
+from web.desk import StoreDesk
 from web.hub import Broker, Hub, LocalBroker
 from web.lifetimes import cancelled, closed
 from web.live import Live
 from web.logs import keep_tokens_out
 from web.redis_link import RedisBroker
+from web.screen_relay import OriginRelay
 from web.security import SecurityHeaders
 from web.session import Openings
 from web.state import AppState
@@ -123,8 +124,12 @@ def create_app(
                 settings.heartbeat_seconds,
                 every=bool(settings.redis_url),
             )
+            desk = StoreDesk(readers, own, Beats())
+            relay = None
             if isinstance(carrier, RedisBroker):  # a restart: screens keep their epoch
                 await live.resume(await carrier.left())
+                relay = OriginRelay(carrier.url, readers, desk)
+                stack.push_async_callback(relay.close)
             state = AppState(
                 settings=settings,
                 sources=dict(sources or {}),
@@ -136,9 +141,9 @@ def create_app(
                 access=Access(
                     StoreTokens(readers, live.feed_of),
                     settings.display_token_check_seconds,
-                    _token_mirror(readers, carrier),
+                    relay.mirror if relay is not None else None,
                 ),
-                beats=Beats(),
+                desk=desk,
                 outlets=dict(outlets_config or {}),
             )
             app.state.voc = state
@@ -146,8 +151,13 @@ def create_app(
             watcher = asyncio.create_task(live.run(settings.watch_seconds))
             stack.push_async_callback(cancelled, watcher)
             stack.push_async_callback(cancelled, asyncio.create_task(state.access.run()))
-            stack.push_async_callback(state.beats.flush, state.write)  # the last beats, then stop
-            stack.push_async_callback(cancelled, asyncio.create_task(state.beats.run(state.write)))
+            beats_into_store = into_store(state.write)
+            stack.push_async_callback(desk.beats.flush, beats_into_store)  # the last, then stop
+            stack.push_async_callback(
+                cancelled, asyncio.create_task(desk.beats.run(beats_into_store))
+            )
+            if relay is not None:  # screens on edges: their hellos come through Redis
+                stack.push_async_callback(cancelled, asyncio.create_task(relay.run()))
             if settings.pull_in_server:
                 state.scheduler = schedule.start(state.pipeline, state.sources)
                 if state.scheduler is not None:
@@ -203,18 +213,6 @@ def create_app(
         lifespan=lifespan,
         exception_handlers={HTTPException: _http_error},
     )
-
-
-def _token_mirror(readers: Readers, broker: Broker) -> Callable[[], Awaitable[None]] | None:
-    """With Redis, the display tokens are mirrored there each round, for edges."""
-    if not isinstance(broker, RedisBroker):
-        return None
-    redis = broker
-
-    async def mirror() -> None:
-        await redis.mirror_tokens(await readers.run(display_tokens.by_digest))
-
-    return mirror
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

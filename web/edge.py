@@ -32,13 +32,14 @@ from ticker import protocol
 from ticker.accounts import digest
 from ticker.settings import Settings
 from ticker.store import NotFound
-from web import pages, wsserver
+from web import pages, screen_link, wsserver
 from web.access import Access, TokensUnavailable
 from web.follower import Copy, Follower, Unreachable, text_of
 from web.hub import Hub, Outgoing
 from web.lifetimes import cancelled, closed
 from web.logs import keep_tokens_out
-from web.redis_link import TOKENS, connect
+from web.redis_link import EDGE, TOKENS, connect
+from web.screen_relay import RedisDesk
 from web.security import SecurityHeaders
 from web.session import (
     UNAVAILABLE,
@@ -49,6 +50,9 @@ from web.session import (
     resuming,
 )
 from web.stream import feed_stream
+
+REPORT_SECONDS = 2.0
+REPORT_LIFE = 10  # seconds an edge's report stands: a killed edge leaves the list
 
 
 @dataclass
@@ -126,12 +130,11 @@ class EdgeState:
     follower: Follower
     openings: EdgeOpenings
     access: Access
+    desk: RedisDesk  # registered screens' hellos, answered from the origin's mirror
+    name: str  # host:port, how the origin's /healthz lists it
 
     async def title_of(self, feed: str) -> str:
-        try:
-            return (await self.follower.load(feed)).title
-        except Unreachable as exc:
-            raise NotFound(str(exc)) from exc
+        return (await self.follower.load(feed)).title
 
 
 async def beating(hub: Hub, every: float) -> None:
@@ -142,25 +145,36 @@ async def beating(hub: Hub, every: float) -> None:
         hub.deliver_all(Outgoing(protocol.encode(protocol.heartbeat(at))))
 
 
-async def healthz(request: Request) -> Response:
+def health(state: EdgeState) -> dict[str, Any]:
     """Up while it can serve screens; `redis` and `lag_seconds` say how fresh what it has is."""
-    state: EdgeState = request.app.state.voc
     follower = state.follower
     lag = follower.lag()
-    return JSONResponse(
-        {
-            "ok": True,
-            "role": "edge",
-            "clients": state.hub.count(),
-            "redis": "up" if follower.up else "down",
-            "redis_error": follower.error,
-            "lag_seconds": None if lag is None else round(lag, 1),
-            "feeds": {
-                c.feed: {"epoch": c.epoch, "offset": c.offset, "history": len(c.recent)}
-                for c in follower.copies.values()
-            },
-        }
-    )
+    return {
+        "ok": True,
+        "role": "edge",
+        "name": state.name,
+        "clients": state.hub.count(),
+        "redis": "up" if follower.up else "down",
+        "redis_error": follower.error,
+        "lag_seconds": None if lag is None else round(lag, 1),
+        "feeds": {
+            c.feed: {"epoch": c.epoch, "offset": c.offset, "history": len(c.recent)}
+            for c in follower.copies.values()
+        },
+    }
+
+
+async def healthz(request: Request) -> Response:
+    return JSONResponse(health(request.app.state.voc))
+
+
+async def reporting(state: EdgeState) -> None:
+    """Tell the origin how this edge is, for its /healthz: one key per edge, gone with it."""
+    while True:
+        with contextlib.suppress(RedisError):
+            report = json.dumps(health(state))
+            await state.follower.redis.set(EDGE + state.name, report, ex=REPORT_LIFE)
+        await asyncio.sleep(REPORT_SECONDS)
 
 
 def create_edge_app(
@@ -177,10 +191,19 @@ def create_edge_app(
             follower = Follower(redis, hub)
             openings = EdgeOpenings(follower, settings.heartbeat_seconds)
             access = Access(RedisTokens(follower), settings.display_token_check_seconds)
-            state = EdgeState(settings, hub, follower, openings, access)
+            desk = RedisDesk(redis)
+            name = f"{socket.gethostname()}:{settings.port}"
+            state = EdgeState(settings, hub, follower, openings, access, desk, name)
             app.state.voc = state
             keep_tokens_out()
-            for work in (follower.run(), beating(hub, settings.heartbeat_seconds), access.run()):
+            stack.push_async_callback(desk.beats.flush, desk.record)  # the last, then stop
+            for work in (
+                follower.run(),
+                beating(hub, settings.heartbeat_seconds),
+                access.run(),
+                desk.beats.run(desk.record),
+                reporting(state),
+            ):
                 task = asyncio.create_task(work)
                 stack.push_async_callback(cancelled, task)
             if settings.stream_at:
@@ -194,6 +217,8 @@ def create_edge_app(
         Route("/display/{feed}", pages.display),
         Route("/healthz", healthz),
         Route("/sw.js", pages.service_worker),
+        Route("/screen", pages.screen),
+        Route("/screens/hello", screen_link.hello, methods=["POST"]),
         WebSocketRoute("/ws/feeds/{feed}", feed_stream),
         Mount("/static", StaticFiles(directory=pages.STATIC), name="static"),
     ]

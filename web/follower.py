@@ -26,6 +26,7 @@ from ticker.playlist import HISTORY
 from ticker.store import NotFound
 from web.hub import Hub, Outgoing
 from web.redis_link import ORIGIN, SNAPSHOT, feed_key, log_key
+from web.session import NotNow
 
 BLOCK_MS = 1000
 FORGET_AFTER = 300.0  # seconds a feed nobody watches is kept
@@ -33,7 +34,7 @@ NEW_FEED_TRIES = 10  # a tenth of a second apart
 log = logging.getLogger("voc_ticker.edge")
 
 
-class Unreachable(Exception):
+class Unreachable(NotNow):
     """Redis is away and the edge has no copy of the feed: the screen must try again."""
 
 

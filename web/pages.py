@@ -13,7 +13,7 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Respon
 from ticker.feeds import DEFAULT_FEED, LAYOUTS, FeedError
 from ticker.store import NotFound, Store
 from web.redis_link import RedisBroker
-from web.session import Streaming
+from web.session import NotNow, Streaming
 from web.state import AppState
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -37,10 +37,19 @@ async def _page(request: Request, name: str, feed: str, framing: str) -> Respons
         return HTMLResponse(f"<h1>No feed named {html.escape(feed)}</h1>", status_code=404)
     except FeedError:
         return HTMLResponse(f"<h1>Feed {html.escape(feed)} is misconfigured</h1>", status_code=503)
+    except NotNow:  # a screen's page: it tries again by itself, no script needed
+        return HTMLResponse(
+            '<meta http-equiv="refresh" content="10">'
+            f"<h1>{html.escape(feed)} cannot be shown right now; trying again in 10 seconds</h1>",
+            status_code=503,
+            headers={"Retry-After": "10"},
+        )
     origin = f"{request.url.scheme}://{request.url.netloc}"
     stream = ""
     direct = request.url.port == state.settings.port  # not through a proxy that routes /ws/
-    if state.settings.stream_at and direct:  # the websockets library's server, its own port
+    if state.settings.stream_url:  # the edges, under a name of their own
+        stream = f' stream="{html.escape(state.settings.stream_url)}"'
+    elif state.settings.stream_at and direct:  # the websockets library's server, its own port
         scheme = "wss" if request.url.scheme == "https" else "ws"
         url = f"{scheme}://{request.url.hostname}:{state.settings.stream_at}"
         stream = f' stream="{html.escape(url)}"'
@@ -101,4 +110,7 @@ async def healthz(request: Request) -> Response:
     answer = {"ok": True, "role": "origin", "clients": state.hub.count(), "comments": comments}
     if isinstance(state.hub.broker, RedisBroker):
         answer.update(state.hub.broker.link.to_dict())
+        edges = await state.hub.broker.edges()
+        answer["edges"] = edges
+        answer["clients_on_edges"] = sum(int(str(e["clients"] or 0)) for e in edges)
     return JSONResponse(answer)

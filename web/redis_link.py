@@ -32,6 +32,8 @@ from web.hub import Hub, Outgoing
 PREFIX = "voc:"
 ORIGIN = PREFIX + "origin"  # when the origin last wrote: edges report their lag from it
 TOKENS = PREFIX + "tokens"  # display tokens by digest: edges check screens against them
+EDGE = PREFIX + "edge:"  # each edge's own report (web/edge.py), for the origin's /healthz
+EDGE_FIELDS = ("name", "clients", "redis", "lag_seconds")
 LOG_ENTRIES = 1000
 ALIVE_SECONDS = 2.0
 SNAPSHOT = '{"type":"snapshot"'
@@ -132,16 +134,17 @@ class RedisBroker:
         self.link.up = True  # reachable: the first changes go as changes, not snapshots
         return found
 
-    async def mirror_tokens(self, tokens: dict[str, dict[str, object]]) -> None:
-        """Replace the edges' copy of the display tokens (a revoked one leaves it)."""
-        if self._redis is None or not self.link.up:
-            return  # edges keep the copy they have; the next round after Redis is back writes
-        pipe = self._redis.pipeline(transaction=True)
-        pipe.delete(TOKENS)
-        if tokens:
-            pipe.hset(TOKENS, mapping={k: json.dumps(v) for k, v in tokens.items()})
-        with contextlib.suppress(RedisError):
-            await pipe.execute()
+    async def edges(self) -> list[dict[str, object]]:
+        """What each live edge last reported, by name (none while Redis is away)."""
+        assert self._redis is not None
+        found: list[dict[str, object]] = []
+        with contextlib.suppress(RedisError, ValueError):
+            keys = [key async for key in self._redis.scan_iter(match=EDGE + "*", count=500)]
+            for raw in await self._redis.mget(keys) if keys else []:
+                if raw is not None:
+                    report = json.loads(raw)
+                    found.append({k: report.get(k) for k in EDGE_FIELDS})
+        return sorted(found, key=lambda e: str(e["name"]))
 
     def publish(self, feed: str, message: Outgoing, shown: Shown | None) -> None:
         for hub in self._hubs:

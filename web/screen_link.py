@@ -1,30 +1,41 @@
 """The screens' own line: `/screen` shows a new screen's code, `/screens/hello` pairs it and
 then carries its heartbeats (what it shows now) and tells it which feed to show.
 
-A screen sends its key in the `X-Display-Token` header, never in a URL; its heartbeats are
-written in batches (web/beats.py).
+A screen sends its key in the `X-Display-Token` header, never in a URL; only the key's digest
+goes further. The origin answers from its store (StoreDesk); an edge from what the origin
+mirrors to Redis (web/screen_relay.py). Either way heartbeats are passed on in batches
+(web/beats.py).
 """
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ticker import screens
-from ticker.screens import RevokedKey, ScreenError
-from ticker.store import Store
+from ticker.screens import RevokedKey, Screen, ScreenError
+from ticker.settings import Settings
 from web.auth import client_address
-from web.state import AppState
+from web.desk import Desk, DeskUnavailable
 from web.webhooks import TooBig, read_limited
 
 HEADER = "x-display-token"
 MAX_BODY = 8 * 1024
-MAX_WAITING = 1000  # screens showing a code at once; more is someone filling the table
 MAX_IDS = 50
+
+
+class Hosting(Protocol):
+    """What the hello needs of the process it runs in: the origin's state, or an edge's."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def desk(self) -> Desk: ...
 
 
 def _showing(body: Any) -> dict[str, Any]:
@@ -54,10 +65,9 @@ def _refused(status: int, message: str) -> JSONResponse:
 
 async def hello(request: Request) -> Response:
     """A screen says hello: its code while it waits, then its feed for now and next beat."""
-    state: AppState = request.app.state.voc
-    key = request.headers.get(HEADER, "")
+    state: Hosting = request.app.state.voc
     try:
-        screens.check_key(key)
+        hashed = screens.key_digest(request.headers.get(HEADER, ""))
         raw = await read_limited(request, MAX_BODY)
         body = json.loads(raw) if raw.strip() else {}
     except ScreenError as exc:
@@ -66,35 +76,28 @@ async def hello(request: Request) -> Response:
         return _refused(413, f"a heartbeat is at most {MAX_BODY} bytes")
     except (ValueError, RecursionError):
         return _refused(422, "a heartbeat is a JSON object")
-    screen = await state.readers.run(lambda s: screens.paired(s, key))
-    if screen is not None:
-        state.beats.add(screen.token_id, _showing(body), client_address(request))
+    try:
+        found = await state.desk.answer(hashed)
+    except RevokedKey as exc:
+        return _refused(409, str(exc))
+    except DeskUnavailable as exc:
+        return JSONResponse({"error": str(exc)}, 503, headers={"Retry-After": "10"})
+    if isinstance(found, Screen):
+        state.desk.beats.add(found.token_id, _showing(body), client_address(request))
         return JSONResponse(
             {
                 "registered": True,
-                "screen": {"id": screen.id, "name": screen.name, "location": screen.location},
-                "feed": screen.feed_at(datetime.now(UTC)),
+                "screen": {"id": found.id, "name": found.name, "location": found.location},
+                "feed": found.feed_at(datetime.now(UTC)),
                 "heartbeat_seconds": state.settings.screen_heartbeat_seconds,
             }
         )
-
-    def waiting(store: Store) -> str | None:
-        code = screens.waiting_code(store, key)
-        if code is None and screens.waiting(store) >= MAX_WAITING:
-            return None
-        return code or screens.pair(store, key)
-
-    code = await state.readers.run(lambda s: screens.waiting_code(s, key))
-    try:
-        code = code or await state.write(waiting)
-    except RevokedKey as exc:
-        return _refused(409, str(exc))
-    if code is None:
+    if found is None:
         return _refused(429, "too many screens are waiting to be registered; try again later")
     return JSONResponse(
         {
             "registered": False,
-            "code": code,
+            "code": found,
             "expires_minutes": screens.PAIRING_LIFE.seconds // 60,
             "heartbeat_seconds": 3,
         }

@@ -100,6 +100,10 @@ class Openings:
         return done[1]
 
 
+class NotNow(Exception):
+    """The feed cannot be read at the moment (an edge with Redis away): try again soon."""
+
+
 class Opener(Protocol):
     """Where a stream server gets each client's first message: the origin's Openings, or an
     edge's copy of the feed (web/edge.py)."""
@@ -125,7 +129,8 @@ class Streaming(Protocol):
     def access(self) -> Access: ...
 
     async def title_of(self, feed: str) -> str:
-        """The feed's title; NotFound or FeedError when it cannot be shown."""
+        """The feed's title; NotFound or FeedError when it cannot be shown, NotNow when not
+        at the moment."""
         ...
 
 

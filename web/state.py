@@ -17,9 +17,9 @@ from ticker.settings import Settings
 from ticker.sources import Source
 from ticker.store import Store
 from web.access import Access
-from web.beats import Beats
 from web.consoles import Consoles
 from web.courier import Courier
+from web.desk import StoreDesk
 from web.hub import Hub
 from web.live import Live
 from web.session import Openings
@@ -37,7 +37,7 @@ class AppState:
     live: Live
     openings: Openings
     access: Access  # who may watch the feeds that need a display token
-    beats: Beats  # registered screens' heartbeats, written in batches
+    desk: StoreDesk  # screens' hellos: pairing, and heartbeats written in batches
     consoles: Consoles = field(default_factory=Consoles)
     tasks: set[asyncio.Task[None]] = field(default_factory=set)  # background work ("pull now")
     pulling: set[str] = field(default_factory=set)  # sources a "pull now" is fetching

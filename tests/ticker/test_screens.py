@@ -13,6 +13,7 @@ from ticker.store import NotFound, Store
 
 KEY = "vocd_" + "k" * 43
 OTHER = "vocd_" + "o" * 43
+MINE, THEIRS = screens.key_digest(KEY), screens.key_digest(OTHER)  # as the server knows them
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri"]
 
 
@@ -28,7 +29,7 @@ def fields(**more: object) -> dict[str, object]:
 
 
 def test_a_schedule_picks_the_feed_by_weekday_and_local_time(feeds: Store) -> None:
-    code = screens.pair(feeds, KEY)
+    code = screens.pair(feeds, MINE)
     slots = [
         {"days": WEEKDAYS, "start": "11:30", "end": "14:00", "feed": "canteen"},
         {"days": ["sat"], "start": "00:00", "end": "24:00", "feed": "canteen"},
@@ -74,16 +75,16 @@ def test_slots_that_touch_do_not_overlap() -> None:
 
 
 def test_pairing_keeps_one_code_per_key_and_registration_makes_its_token(feeds: Store) -> None:
-    code = screens.pair(feeds, KEY)
-    assert screens.pair(feeds, KEY) == code  # a reload shows the same code
-    assert screens.pair(feeds, OTHER) != code
+    code = screens.pair(feeds, MINE)
+    assert screens.pair(feeds, MINE) == code  # a reload shows the same code
+    assert screens.pair(feeds, THEIRS) != code
     assert len(code) == screens.CODE_LENGTH
     assert set(code) <= set(screens.CODE_ALPHABET)
-    assert screens.paired(feeds, KEY) is None
+    assert screens.paired(feeds, MINE) is None
     typed = f"{code[:3].lower()} - {code[3:].lower()}"
     screen = screens.register(feeds, typed, fields(), "cx@example.com")
-    assert screens.paired(feeds, KEY) == screen
-    assert screens.waiting_code(feeds, KEY) is None
+    assert screens.paired(feeds, MINE) == screen
+    assert screens.waiting_code(feeds, MINE) is None
     token = display_tokens.find(feeds, KEY)
     assert token is not None and token.kind == "screen" and token.covers("lobby")
     assert not token.covers("canteen")
@@ -94,7 +95,7 @@ def test_pairing_keeps_one_code_per_key_and_registration_makes_its_token(feeds: 
 
 
 def test_a_wrong_code_or_feed_is_refused_and_harms_nothing(feeds: Store) -> None:
-    code = screens.pair(feeds, KEY)
+    code = screens.pair(feeds, MINE)
     with pytest.raises(ScreenError, match="no screen shows the code"):
         screens.register(feeds, "AAAAAA" if code != "AAAAAA" else "CCCCCC", fields(), "cx")
     with pytest.raises(NotFound, match="nosuch"):
@@ -106,7 +107,7 @@ def test_a_wrong_code_or_feed_is_refused_and_harms_nothing(feeds: Store) -> None
 
 
 def test_a_changed_schedule_moves_the_token_and_removal_revokes_it(feeds: Store) -> None:
-    screen = screens.register(feeds, screens.pair(feeds, KEY), fields(), "cx")
+    screen = screens.register(feeds, screens.pair(feeds, MINE), fields(), "cx")
     slot = {"days": ["mon"], "start": "12:00", "end": "13:00", "feed": "canteen"}
     screens.change(feeds, screen.id, fields(schedule=[slot]), "cx")
     token = display_tokens.find(feeds, KEY)
@@ -115,7 +116,7 @@ def test_a_changed_schedule_moves_the_token_and_removal_revokes_it(feeds: Store)
     assert display_tokens.find(feeds, KEY) is None
     assert display_tokens.live(feeds) == {}
     with pytest.raises(RevokedKey):
-        screens.pair(feeds, KEY)  # a removed screen makes a new key, then shows a new code
+        screens.pair(feeds, MINE)  # a removed screen makes a new key, then shows a new code
 
 
 def test_an_embed_token_is_shown_once_and_stored_as_a_digest(feeds: Store) -> None:

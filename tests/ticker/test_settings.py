@@ -61,3 +61,12 @@ def test_stream_port_defaults_to_the_next_port_and_zero_means_the_http_port() ->
     assert Settings(port=9000).stream_at == 9001
     assert Settings.load(env={"VOC_STREAM_PORT": "0"}).stream_at == 0
     assert Settings.load(env={"VOC_STREAM_PORT": "7001", "VOC_PORT": "7000"}).stream_at == 7001
+
+
+def test_a_stream_url_is_a_websocket_address() -> None:
+    """Screens on edges under their own name: a wrong scheme is a clear error, not a blank screen."""
+    assert Settings.load(env={"VOC_STREAM_URL": "wss://screens.example.com/"}).stream_url == (
+        "wss://screens.example.com"
+    )
+    with pytest.raises(SettingsError, match="stream_url.*websocket address"):
+        Settings.load(env={"VOC_STREAM_URL": "https://screens.example.com"})

@@ -9,13 +9,14 @@ from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-from tests.conftest import UNIT, Running, add, serving, token_for, voc_command
+from tests.conftest import UNIT, Running, add, serving, token_for, until, voc_command
 from ticker import display_tokens, screens
 from ticker.feeds import Feed
 from ticker.records import Verbatim
@@ -125,46 +126,68 @@ def test_feeds_out_of_a_token_feed_need_the_token(one_server: Running, lobby: St
     assert shown.headers["cache-control"].startswith("private")
 
 
+@pytest.fixture(params=["origin", "edge"])
+def screens_line(
+    request: pytest.FixtureRequest, settings: Settings, lobby: Store
+) -> Iterator[Running]:
+    """Screens say hello to the origin, or to an edge that passes it on through Redis."""
+    with serving(settings, "edge" if request.param == "edge" else "http-port") as running:
+        yield running
+
+
 def test_a_screen_pairs_registers_beats_and_follows_its_feed(
-    request: pytest.FixtureRequest, one_server: Running, lobby: Store
+    request: pytest.FixtureRequest, screens_line: Running, lobby: Store
 ) -> None:
-    http = httpx.Client(base_url=one_server.http)
-    request.addfinalizer(http.close)
+    """On the origin or on an edge alike: the console (on the origin) sees every screen."""
+    console = httpx.Client(base_url=screens_line.http)
+    screen_side = httpx.Client(base_url=screens_line.pages)  # an edge's, where there is one
+    request.addfinalizer(console.close)
+    request.addfinalizer(screen_side.close)
     curator = {"Authorization": f"Bearer {token_for(lobby, 'cx@example.com', 'curate')}"}
 
     def hello(**showing: object) -> httpx.Response:
         body = {"showing": showing} if showing else {}
-        return http.post("/screens/hello", json=body, headers={"X-Display-Token": KEY})
+        return screen_side.post("/screens/hello", json=body, headers={"X-Display-Token": KEY})
 
     waiting = hello().json()
     assert waiting["registered"] is False
     assert hello().json()["code"] == waiting["code"]  # the same code on every poll
-    assert http.get("/api/v1/screens/waiting", headers=curator).json() == {"waiting": 1}
+    assert console.get("/api/v1/screens/waiting", headers=curator).json() == {"waiting": 1}
     overlapping = [
         {"days": ["mon"], "start": "08:00", "end": "12:00", "feed": "lobby"},
         {"days": ["mon"], "start": "11:00", "end": "13:00", "feed": "open"},
     ]
     body = {"code": waiting["code"], "name": "Lobby TV", "location": "Berlin 1F", "feed": "lobby"}
-    r = http.post("/api/v1/screens", json={**body, "schedule": overlapping}, headers=curator)
+    r = console.post("/api/v1/screens", json={**body, "schedule": overlapping}, headers=curator)
     assert r.status_code == 422 and "overlap on mon from 11:00" in r.json()["error"]
-    r = http.post("/api/v1/screens", json={**body, "code": "XXXXXX"}, headers=curator)
+    r = console.post("/api/v1/screens", json={**body, "code": "XXXXXX"}, headers=curator)
     assert r.status_code == 422 and "no screen shows the code" in r.json()["error"]
-    r = http.post("/api/v1/screens", json=body, headers=curator)
+    r = console.post("/api/v1/screens", json=body, headers=curator)
     assert r.status_code == 201, r.text
     screen = r.json()
 
-    said = hello(feed="lobby", layout="cards", ids=["c1"], buckets={"good": 1}).json()
-    assert said == {
+    def beat() -> dict[str, Any]:
+        said: dict[str, Any] = hello(
+            feed="lobby", layout="cards", ids=["c1"], buckets={"good": 1}
+        ).json()
+        return said
+
+    until(lambda: beat()["registered"])  # an edge knows once the origin mirrors it, at once
+    assert beat() == {
         "registered": True,
         "screen": {"id": screen["id"], "name": "Lobby TV", "location": "Berlin 1F"},
         "feed": "lobby",
         "heartbeat_seconds": 30.0,
     }
-    with watch(one_server, "lobby", KEY) as ws:  # the screen's key is its display token
+    with watch(screens_line, "lobby", KEY) as ws:  # the screen's key is its display token
         assert json.loads(ws.recv(timeout=10 * UNIT))["type"] == "snapshot"
-    [listed] = http.get("/api/v1/screens", headers=curator).json()
-    assert listed["status"] == "online"
-    assert listed["showing"] == {
+
+    def listed() -> dict[str, Any]:
+        [found] = console.get("/api/v1/screens", headers=curator).json()
+        return dict(found)
+
+    until(lambda: listed()["status"] == "online")  # an edge passes heartbeats on each second
+    assert listed()["showing"] == {
         "feed": "lobby",
         "layout": "cards",
         "ids": ["c1"],
@@ -173,15 +196,15 @@ def test_a_screen_pairs_registers_beats_and_follows_its_feed(
     }
 
     every_day = [{"days": list(screens.DAYS), "start": "00:00", "end": "24:00", "feed": "open"}]
-    r = http.put(
+    r = console.put(
         f"/api/v1/screens/{screen['id']}", json={**body, "schedule": every_day}, headers=curator
     )
     assert r.status_code == 200, r.text
-    assert hello().json()["feed"] == "open"  # the screen moves on at its next heartbeat
+    until(lambda: hello().json()["feed"] == "open")  # the screen moves on at its next heartbeat
 
-    assert http.delete(f"/api/v1/screens/{screen['id']}", headers=curator).status_code == 200
-    gone = hello()
-    assert gone.status_code == 409 and "revoked" in gone.json()["error"]
+    assert console.delete(f"/api/v1/screens/{screen['id']}", headers=curator).status_code == 200
+    until(lambda: hello().status_code == 409)
+    assert "revoked" in hello().json()["error"]
 
 
 def test_a_bad_hello_gets_a_clear_answer(one_server: Running) -> None:
@@ -199,7 +222,7 @@ def test_a_bad_hello_gets_a_clear_answer(one_server: Running) -> None:
 def test_a_curator_of_other_feeds_cannot_register_a_screen_for_this_one(
     one_server: Running, lobby: Store
 ) -> None:
-    code = screens.pair(lobby, KEY)
+    code = screens.pair(lobby, screens.key_digest(KEY))
     limited = {"Authorization": f"Bearer {token_for(lobby, 'x@example.com', 'curate')}"}
     lobby.db.execute("UPDATE users SET feeds = '[\"open\"]' WHERE email = 'x@example.com'")
     body = {"code": code, "name": "TV", "location": "Here", "feed": "lobby"}

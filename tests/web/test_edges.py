@@ -19,7 +19,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-from tests.conftest import UNIT, Running, add, serving, voc_command
+from tests.conftest import UNIT, Running, add, serving, until, voc_command
 from tests.redis_server import RedisServer
 from tests.web.test_stream import BAD, GOOD
 from ticker import curation, display_tokens, playlist
@@ -79,13 +79,6 @@ def origin_offset(origin: Running) -> int:
 def health(process: Process) -> dict[str, Any]:
     answer: dict[str, Any] = httpx.get(f"{process.http}/healthz", timeout=5).json()
     return answer
-
-
-def until(condition: Any, seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds * UNIT
-    while not condition():
-        assert time.monotonic() < deadline, "not within the deadline"
-        time.sleep(0.1)
 
 
 @pytest.fixture
@@ -230,3 +223,42 @@ def test_a_token_an_edge_cannot_check_without_redis_is_not_called_revoked(
                 return bool(next_of(ws, "snapshot", "error")["type"] == "snapshot")
 
         until(let_in, seconds=30)
+
+
+def test_screens_on_an_edge_are_told_to_try_again_while_redis_is_away(
+    origin: Running, redis_server: RedisServer, ids: list[str]
+) -> None:
+    """Not "no such feed", not "revoked": a page that reloads itself, a hello that says when."""
+    key = {"X-Display-Token": "vocd_" + "e" * 43}
+    with edge(redis_server) as one:
+        until(lambda: httpx.get(f"{one.http}/display/all").status_code == 200)
+        assert httpx.post(f"{one.http}/screens/hello", headers=key).json()["code"]
+        redis_server.kill()
+        until(lambda: health(one)["redis"] == "down")
+        assert httpx.get(f"{one.http}/display/all").status_code == 200  # the edge has its copy
+        page = httpx.get(f"{one.http}/display/lobby")  # one it has not: unknown until Redis is back
+        assert page.status_code == 503 and page.headers["retry-after"] == "10"
+        assert 'http-equiv="refresh"' in page.text and "No feed" not in page.text
+        hello = httpx.post(f"{one.http}/screens/hello", headers=key, timeout=10)
+        assert hello.status_code == 503 and hello.headers["retry-after"] == "10"
+        assert "Redis is unreachable" in hello.json()["error"]
+        redis_server.start()
+        until(lambda: httpx.post(f"{one.http}/screens/hello", headers=key).status_code == 200)
+        assert httpx.get(f"{one.http}/display/lobby").status_code == 404  # now it can tell
+
+
+def test_the_origin_lists_its_edges_and_a_killed_edge_leaves_the_list(
+    origin: Running, redis_server: RedisServer, ids: list[str]
+) -> None:
+    def edges() -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = httpx.get(f"{origin.http}/healthz").json()["edges"]
+        return found
+
+    with edge(redis_server) as one, watch(one) as screen:
+        next_of(screen, "snapshot")
+        until(lambda: [e["clients"] for e in edges()] == [1])
+        [listed] = edges()
+        assert listed["name"].endswith(f":{one.http.rsplit(':', 1)[1]}") and listed["redis"] == "up"
+        assert httpx.get(f"{origin.http}/healthz").json()["clients_on_edges"] == 1
+        one.kill()
+        until(lambda: edges() == [], seconds=30)
