@@ -152,7 +152,9 @@ def serving_edge(
     ws = f"ws://127.0.0.1:{edge.settings.stream_at or edge.settings.port}"
     to_edge = replace(settings, redis_url=redis.url, stream_url=ws)
     with serving(to_edge, stream, sources, outlets, judge) as origin:
-        app = create_edge_app(edge.settings, redis.url, edge.stream)
+        listed = (*settings.allowed_origins, origin.http)  # and the origin's pages
+        pages = replace(edge.settings, allowed_origins=listed)
+        app = create_edge_app(pages, redis.url, edge.stream)
         config = uvicorn.Config(app, lifespan="on", **uvicorn_options(edge.settings))
         with running(config, edge.http):
             yield replace(origin, stream=ws, edge=f"http://127.0.0.1:{edge.settings.port}")

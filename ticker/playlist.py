@@ -213,13 +213,15 @@ class Playlists:
         self._shown.pop(name, None)
 
     def refresh(self, store: Store) -> list[tuple[str, list[Event]]]:
-        """Rebuild every tracked feed; the events of each that changed, feed by feed.
+        """Rebuild every tracked feed; the events of each that changed, feed by feed (none for
+        a feed whose definition alone changed, its access or title: other processes need it).
 
         A feed whose rebuild fails keeps its last playlist (and raises nothing here): one bad
         feed must not hold back the others. The failure is logged and retried next time.
         """
         changed = []
         for name in list(self._shown):
+            before = self._shown[name]
             try:
                 events = self._refresh(store, name)
             except Exception:
@@ -227,7 +229,7 @@ class Playlists:
                     "feed %r could not be rebuilt; its screens keep the last playlist", name
                 )
                 continue
-            if events:
+            if events or self._shown.get(name) is not before:
                 changed.append((name, events))
         return changed
 

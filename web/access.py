@@ -141,6 +141,12 @@ class Access:
         next round."""
         self._wake.set()
 
+    async def mirror_now(self) -> None:
+        """After a new token or screen here: on the edges before the console hears it is made,
+        so a screen that uses it at once is not turned away there."""
+        if self._mirror is not None:
+            await self._mirror()
+
     async def run(self) -> None:
         while True:
             with contextlib.suppress(TimeoutError):

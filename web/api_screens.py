@@ -96,7 +96,7 @@ async def register_screen(request: Request, who: Identity, body: dict[str, Any])
         return screens.register(guard.store, code, fields, who.actor).to_dict()
 
     registered = await checked(request, who, work)
-    state_of(request).access.sweep_soon()  # edges learn of it now (the mirror, web/screen_relay.py)
+    await state_of(request).access.mirror_now()  # edges know it (web/screen_relay.py)
     return JSONResponse(registered, 201)
 
 
@@ -167,7 +167,7 @@ async def add_display_token(request: Request, who: Identity, body: dict[str, Any
     made: dict[str, Any] = await checked(request, who, work)
     base = f"{request.url.scheme}://{request.url.netloc}"
     made["links"] = {f: links(base, f, made["secret"]) for f in made["token"]["feeds"]}
-    state_of(request).access.sweep_soon()  # edges learn of it now
+    await state_of(request).access.mirror_now()
     return JSONResponse(made, 201)
 
 

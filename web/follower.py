@@ -197,6 +197,8 @@ class Follower:
         if fields.get("gone"):
             self.copies.pop(copy.feed, None)
             return
+        copy.title = fields.get("title", copy.title)
+        copy.access = fields.get("access", copy.access)
         texts: list[str] = json.loads(fields["texts"])
         epoch, first, last = fields["epoch"], int(fields["first"]), int(fields["last"])
         if texts and texts[0].startswith(SNAPSHOT):
@@ -232,6 +234,7 @@ class Follower:
             self.copies.pop(copy.feed, None)
             return
         fields = {text_of(k): text_of(v) for k, v in state.items()}
+        copy.title, copy.access = fields["title"], fields.get("access", "open")
         self._reset(copy, fields["epoch"], int(fields["offset"]), fields["snapshot"])
 
     def _forget_unwatched(self) -> None:

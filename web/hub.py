@@ -130,8 +130,11 @@ class Hub:
         self.broker.publish(feed, message, shown)
 
     def deliver(self, feed: str, message: Outgoing) -> int:
-        """Hand a message to this process's subscribers of the feed; how many took it."""
+        """Hand a message to this process's subscribers of the feed; how many took it (none of
+        an empty one: a change of the feed's definition alone, for edges)."""
         taken = 0
+        if not message.texts:
+            return taken
         for sub in list(self._feeds.get(feed, ())):
             if sub.deliver(message):
                 taken += 1

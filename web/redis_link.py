@@ -218,7 +218,7 @@ class RedisBroker:
             pipe.xadd(log_key(feed), {"gone": "1"}, maxlen=LOG_ENTRIES, approximate=True)
             return
         snapshot = protocol.encode(snapshot_message(shown, self.heartbeat))
-        texts = list(message.texts) if message is not None else [snapshot]
+        texts = list(message.texts) if message is not None and message.texts else [snapshot]
         whole = texts[0].startswith(SNAPSHOT)
         first = shown.offset if whole else shown.offset - len(texts) + 1
         pipe.hset(
@@ -238,6 +238,8 @@ class RedisBroker:
                 "first": first,
                 "last": shown.offset,
                 "texts": json.dumps([snapshot] if whole else texts, ensure_ascii=False),
+                "title": shown.feed.title,
+                "access": shown.feed.access,  # edges close screens a token feed no longer lets in
             },
             maxlen=LOG_ENTRIES,
             approximate=True,

@@ -9,9 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.ticker.test_mixer import pool
-from ticker.feeds import MixPolicy
+from ticker.feeds import Feed, MixPolicy
 from ticker.mixer import build_playlist
-from ticker.playlist import apply, diff, settle
+from ticker.playlist import Playlists, apply, diff, settle
+from ticker.store import Store
 
 
 def item(i: int, version: int = 0) -> dict[str, object]:
@@ -110,3 +111,17 @@ def test_screens_get_only_the_metadata_labels_a_feed_shows() -> None:
     )
     item = stored.to_item(1000, ("region", "product"))
     assert item["meta"] == {"Region": "EMEA", "Product": "x" * 59 + "…"}
+
+
+def test_a_change_of_access_alone_is_reported_without_events(store: Store) -> None:
+    """Screens here need no message, but other processes (stream edges) must hear of it: a
+    feed closed to tokens drops its tokenless screens there too."""
+    store.save_feed(Feed.from_dict({"name": "lobby", "title": "Lobby"}))
+    playlists = Playlists(1000)
+    playlists.snapshot(store, "lobby")
+    assert playlists.refresh(store) == []
+    store.save_feed(Feed.from_dict({"name": "lobby", "title": "Lobby", "access": "token"}))
+    assert playlists.refresh(store) == [("lobby", [])]
+    shown = playlists.cached("lobby")
+    assert shown is not None and shown.feed.access == "token"
+    assert playlists.refresh(store) == []

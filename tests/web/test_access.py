@@ -36,7 +36,7 @@ def lobby(store: Store, tagger: Tagger) -> Store:
     return store
 
 
-@pytest.fixture(params=["http-port", "stream-port"])
+@pytest.fixture(params=["http-port", "stream-port", "edge"])
 def server(request: pytest.FixtureRequest, settings: Settings, lobby: Store) -> Iterator[Running]:
     quick = replace(settings, display_token_check_seconds=0.5)
     with serving(quick, request.param) as running:
@@ -71,9 +71,18 @@ def closed_with(ws: ClientConnection, seconds: float) -> tuple[int | None, dict[
     return ws.close_code, error
 
 
+def made_token(server: Running, store: Store, label: str, feed: str) -> tuple[str, str]:
+    """A display token made in the console (its secret and id): usable at once, on an edge too."""
+    curator = {"Authorization": f"Bearer {token_for(store, 'cx@example.com', 'curate')}"}
+    body = {"label": label, "feeds": [feed]}
+    r = httpx.post(f"{server.http}/api/v1/display-tokens", json=body, headers=curator)
+    assert r.status_code == 201, r.text
+    return r.json()["secret"], r.json()["token"]["id"]
+
+
 def test_a_token_feed_streams_only_to_a_token_that_covers_it(server: Running, lobby: Store) -> None:
-    secret, _ = display_tokens.add(lobby, "Intranet", ["lobby"], "cx@example.com")
-    other, _ = display_tokens.add(lobby, "Canteen", ["open"], "cx@example.com")
+    secret, _ = made_token(server, lobby, "Intranet", "lobby")
+    other, _ = made_token(server, lobby, "Canteen", "open")
     for token in (None, "vocd_made-up", other):
         with watch(server, "lobby", token) as ws:
             code, error = closed_with(ws, 10)
@@ -93,16 +102,16 @@ def test_a_revoked_token_goes_dark_whoever_revokes_it(
     """Through the API the screen closes at once; from another process (here, another
     connection to the database) within `display_token_check_seconds`."""
     curator = {"Authorization": f"Bearer {token_for(lobby, 'cx@example.com', 'curate')}"}
-    first, one = display_tokens.add(lobby, "Intranet", ["lobby"], "cx@example.com")
-    second, two = display_tokens.add(lobby, "Lobby TV", ["lobby"], "cx@example.com")
+    first, one = made_token(server, lobby, "Intranet", "lobby")
+    second, two = made_token(server, lobby, "Lobby TV", "lobby")
     with watch(server, "lobby", first) as a, watch(server, "lobby", second) as b:
         for ws in (a, b):
             assert json.loads(ws.recv(timeout=10 * UNIT))["type"] == "snapshot"
-        r = httpx.delete(f"{server.http}/api/v1/display-tokens/{one.id}", headers=curator)
+        r = httpx.delete(f"{server.http}/api/v1/display-tokens/{one}", headers=curator)
         assert r.status_code == 200, r.text
         assert closed_with(a, 5)[0] == 4403
         with closing(Store(settings.db)) as elsewhere:
-            display_tokens.revoke(elsewhere, two.id, "admin@example.com")
+            display_tokens.revoke(elsewhere, two, "admin@example.com")
         assert closed_with(b, 60)[0] == 4403
     events = [e["action"] for e in lobby.curation_log()]
     assert events.count("display token revoked") == 2

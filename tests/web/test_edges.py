@@ -16,17 +16,19 @@ from typing import Any
 
 import httpx
 import pytest
+from redis import Redis
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-from tests.conftest import UNIT, Running, add, serving, until, voc_command
+from tests.conftest import UNIT, Running, add, serving, token_for, until, voc_command
 from tests.redis_server import RedisServer
 from tests.web.test_stream import BAD, GOOD
-from ticker import curation, display_tokens, playlist
+from ticker import curation, display_tokens, playlist, screens
 from ticker.feeds import Feed
 from ticker.sentiment import Tagger
 from ticker.settings import Settings
-from ticker.store import Store
+from ticker.store import Store, now
+from web.screen_relay import BEATS, HELLOS
 
 SERVING = re.compile(r"serving on (http://[\d.]+:\d+)/ \((?:stream on port (\d+)|[^)]*)\)")
 
@@ -262,3 +264,43 @@ def test_the_origin_lists_its_edges_and_a_killed_edge_leaves_the_list(
         assert httpx.get(f"{origin.http}/healthz").json()["clients_on_edges"] == 1
         one.kill()
         until(lambda: edges() == [], seconds=30)
+
+
+def test_the_origin_takes_only_well_formed_heartbeats_from_redis(
+    origin: Running, redis_server: RedisServer, store: Store, ids: list[str]
+) -> None:
+    """Whatever else is in the streams (an older edge, a hand-typed XADD), the origin records
+    the heartbeats it can read and keeps going."""
+    key = "vocd_" + "h" * 43
+    screen = screens.register(
+        store,
+        screens.pair(store, screens.key_digest(key)),
+        {"name": "Lobby TV", "location": "Berlin", "feed": "all"},
+        "cx@example.com",
+    )
+    with Redis.from_url(redis_server.url) as r:
+        for hello in ({"hash": "../../etc/passwd"}, {"nothing": "here"}):
+            r.xadd(HELLOS, hello)  # type: ignore[arg-type]
+        for beat in (  # the good one first: a bad one taken after it would replace it
+            {
+                "token": screen.token_id,
+                "at": now(),
+                "showing": '{"feed": "all"}',
+                "address": "10.1.2.3",
+            },
+            {"token": screen.token_id, "at": "yesterday", "showing": "{}"},
+            {"token": screen.token_id, "at": "2026-12-01T09:00:00", "showing": "{}"},  # naive
+            {"token": screen.token_id, "at": now(), "showing": "[1"},
+            {"token": screen.token_id, "at": now(), "showing": "[]"},
+            {"at": now(), "showing": "{}"},
+        ):
+            r.xadd(BEATS, beat)  # type: ignore[arg-type]
+    reader = {"Authorization": f"Bearer {token_for(store, 'r@example.com', 'read')}"}
+
+    def listed() -> dict[str, Any]:
+        [found] = httpx.get(f"{origin.http}/api/v1/screens", headers=reader).json()
+        return dict(found)
+
+    until(lambda: listed()["status"] == "online")
+    assert listed()["showing"] == {"feed": "all"} and listed()["address"] == "10.1.2.3"
+    assert httpx.get(f"{origin.http}/healthz").json()["redis"] == "up"

@@ -40,8 +40,10 @@ def test_the_index_offers_copyable_embed_snippets(client: httpx.Client) -> None:
 
 
 def test_health_counts_comments_and_clients(client: httpx.Client) -> None:
-    """The health endpoint says the server is up and what it holds."""
-    assert client.get("/healthz").json() == {
+    """The health endpoint says the server is up and what it holds (with Redis, its link and
+    edges too: tests/web/test_edges.py)."""
+    said = client.get("/healthz").json()
+    assert {k: said[k] for k in ("ok", "role", "clients", "comments")} == {
         "ok": True,
         "role": "origin",
         "clients": 0,
@@ -66,9 +68,14 @@ def test_widget_never_writes_markup() -> None:
 def test_pages_point_the_widget_at_the_stream_port_only_when_reached_directly(
     client: httpx.Client, server: Running
 ) -> None:
-    """Directly, the widget is told the stream's port; through a proxy it derives the URL."""
+    """Directly, the widget is told the stream's port; through a proxy it derives the URL;
+    with `stream_url` (edges under a name of their own) it is told that, either way."""
     direct = client.get("/embed/all").text
     proxied = client.get("/embed/all", headers={"host": "ticker.example.com"}).text
+    if server.settings.stream_url:
+        assert f'stream="{server.settings.stream_url}"' in direct
+        assert f'stream="{server.settings.stream_url}"' in proxied
+        return
     expected = f'stream="ws://127.0.0.1:{server.settings.stream_at}"'
     assert (expected in direct) == bool(server.settings.stream_at)
     assert "stream=" not in proxied

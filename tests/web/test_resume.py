@@ -13,7 +13,7 @@ from playwright.sync_api import Browser
 from websockets.asyncio.client import connect
 
 from tests.conftest import STREAMS, UNIT, Running, add, serving, stream_server
-from tests.web.test_stream import BAD, GOOD, next_of
+from tests.web.test_stream import BAD, GOOD, next_of, snapshot_holding
 from ticker import curation, playlist
 from ticker.feeds import Feed
 from ticker.playlist import Shown
@@ -52,8 +52,7 @@ async def test_a_reconnect_gets_the_changes_it_missed(
     server: Running, store: Store, tagger: Tagger
 ) -> None:
     ids = add(store, tagger, *GOOD[:4], *BAD[:2])
-    async with at(server) as ws:
-        snapshot = await first(ws)
+    snapshot = await snapshot_holding(server, ids[-1])  # an edge's is a moment behind the store
     epoch, offset = snapshot["epoch"], snapshot["offset"]
     curation.hide(store, ids[4], "cx@example.com")  # while the screen is away
     curation.pin(store, ids[0], "cx@example.com")
@@ -81,9 +80,10 @@ async def test_a_resume_the_server_cannot_serve_gets_a_snapshot(
     server: Running, store: Store, tagger: Tagger, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Another epoch, an offset from the future, nonsense, or older than the history."""
-    ids = add(store, tagger, *GOOD[:4], *BAD[:2])
     monkeypatch.setattr(playlist, "HISTORY", 1)
     monkeypatch.setattr(follower, "HISTORY", 1)  # an edge keeps a history of its own
+    ids = add(store, tagger, *GOOD[:4], *BAD[:2])
+    await snapshot_holding(server, ids[-1])
     async with at(server) as ws:
         snapshot = await first(ws)
         curation.hide(store, ids[4], "cx@example.com")

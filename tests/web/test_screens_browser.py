@@ -47,7 +47,7 @@ def test_a_screen_registers_by_code_and_shows_its_feed(
     server: Running, store: Store, browser: Browser, tv: BrowserContext
 ) -> None:
     screen = tv.new_page()
-    screen.goto(f"{server.http}/screen")
+    screen.goto(f"{server.pages}/screen")  # an edge's, where screens are on edges
     code_box = screen.locator("[data-voc-screen-code]")
     screen.wait_for_function(
         "() => /^[A-Z0-9]{3}-[A-Z0-9]{3}$/.test("

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -92,6 +93,7 @@ async def test_first_message_is_a_snapshot(server: Running, store: Store, tagger
 async def test_a_hide_reaches_every_client(server: Running, store: Store, tagger: Tagger) -> None:
     """Hiding a comment sends `remove` to every connected client."""
     ids = add(store, tagger, *GOOD[:3], *BAD[:2])
+    await snapshot_holding(server, ids[-1])
     async with client(server) as a, client(server) as b:
         await next_of(a, "snapshot"), await next_of(b, "snapshot")
         curation.hide(store, ids[0], "dana")
@@ -101,7 +103,7 @@ async def test_a_hide_reaches_every_client(server: Running, store: Store, tagger
 
 async def test_a_new_comment_is_added_live(server: Running, store: Store, tagger: Tagger) -> None:
     """A comment ingested while clients watch arrives as `add`."""
-    add(store, tagger, *GOOD[:2])
+    await snapshot_holding(server, add(store, tagger, *GOOD[:2])[-1])
     async with client(server) as ws:
         await next_of(ws, "snapshot")
         [new] = add(store, tagger, BAD[0])
@@ -128,7 +130,8 @@ async def test_a_pin_moves_the_comment_to_the_front(
     server: Running, store: Store, tagger: Tagger
 ) -> None:
     """Pinning sends `update` with index 0 and pinned true."""
-    add(store, tagger, *GOOD[:4], *BAD[:2])
+    ids = add(store, tagger, *GOOD[:4], *BAD[:2])
+    await snapshot_holding(server, ids[-1])  # an edge's is a moment behind the store
     async with client(server) as ws:
         snap = await next_of(ws, "snapshot")
         last = snap["items"][-1]["id"]
@@ -142,6 +145,7 @@ async def test_changes_from_another_process_reach_clients(
 ) -> None:
     """`voc-ticker hide` in another process is noticed through the database."""
     ids = add(store, tagger, *GOOD[:3])
+    await snapshot_holding(server, ids[-1])
     async with client(server) as ws:
         await next_of(ws, "snapshot")
         proc = await asyncio.create_subprocess_exec(
@@ -251,6 +255,7 @@ async def test_one_broken_feed_does_not_stop_the_others(
 ) -> None:
     """A feed whose stored definition goes bad keeps its screens; every other feed still updates."""
     ids = add(store, tagger, *GOOD[:3])
+    await snapshot_holding(server, ids[-1])
     store.save_feed(Feed("support", "Support"))
     async with client(server) as everyone, client(server, "support") as support:
         await next_of(everyone, "snapshot"), await next_of(support, "snapshot")
@@ -294,7 +299,8 @@ async def test_a_client_that_never_reads_is_dropped_without_delaying_others(
         for i in range(6)
     ]
     ids = add(store, tagger, *long)
-    port = server.settings.stream_at or server.port
+    await snapshot_holding(server, ids[-1])  # an edge's is a moment behind the store
+    port = int(urlsplit(server.ws).port or 0)  # where screens stream: an edge, if there is one
     sock = socket.socket()
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)
     sock.connect(("127.0.0.1", port))
@@ -310,7 +316,8 @@ async def test_a_client_that_never_reads_is_dropped_without_delaying_others(
             assert (await next_of(healthy, "remove"))["id"] == vid
             curation.approve(store, vid, "dana")
             assert (await next_of(healthy, "add"))["item"]["id"] == vid
-            if json.loads(await asyncio.to_thread(_get, server, "/healthz"))["clients"] == 1:
+            said = await asyncio.to_thread(httpx.get, f"{server.pages}/healthz")
+            if said.json()["clients"] == 1:
                 break  # the stalled client has left the hub; the healthy one is still served
         else:
             pytest.fail("the stalled client was never dropped")
@@ -332,10 +339,6 @@ def _drain_until_closed(sock: socket.socket) -> bool:
         return False
     finally:
         sock.close()
-
-
-def _get(server: Running, path: str) -> str:
-    return httpx.get(server.http + path).text
 
 
 async def test_personal_data_reaches_screens_masked(

@@ -78,7 +78,7 @@ def test_a_feed_its_meter_a_rule_and_a_note_on_a_registered_screen(
         tv = browser.new_context(viewport={"width": 1920, "height": 1080}, service_workers="block")
         try:
             screen = tv.new_page()
-            screen.goto(f"{server.http}/screen")
+            screen.goto(f"{server.pages}/screen")  # an edge's, where there are edges
             screen.wait_for_function(
                 "() => /-/.test(document.querySelector('[data-voc-screen-code]').textContent)",
                 timeout=10_000 * UNIT,
