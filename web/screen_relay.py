@@ -176,7 +176,8 @@ class OriginRelay:
         except Exception:  # the database is busy: the screen asks again
             log.exception("could not answer a new screen from an edge")
             return
-        await self.redis.set(answer_key(hashed), json.dumps(answer), ex=ANSWER_SECONDS)
+        with contextlib.suppress(RedisError):  # gone again: the screen asks again
+            await self.redis.set(answer_key(hashed), json.dumps(answer), ex=ANSWER_SECONDS)
 
     def _beat(self, fields: dict[str, str]) -> None:
         try:
