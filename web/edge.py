@@ -169,12 +169,14 @@ async def healthz(request: Request) -> Response:
 
 
 async def reporting(state: EdgeState) -> None:
-    """Tell the origin how this edge is, for its /healthz: one key per edge, gone with it."""
+    """Tell the origin how this edge is, for its /healthz: one key per edge, gone with it.
+    The first report waits a round, so that a starting edge does not say Redis is down
+    before it has tried it."""
     while True:
+        await asyncio.sleep(REPORT_SECONDS)
         with contextlib.suppress(RedisError):
             report = json.dumps(health(state))
             await state.follower.redis.set(EDGE + state.name, report, ex=REPORT_LIFE)
-        await asyncio.sleep(REPORT_SECONDS)
 
 
 def create_edge_app(
