@@ -66,11 +66,12 @@ class Tokens(Protocol):
         ...
 
     async def covering(self, feed: str, secret: str | None) -> str | None:
-        """The id of the live token that lets `secret` watch `feed`, else None."""
+        """The id of the live token that lets `secret` watch `feed`, else None;
+        TokensUnavailable when that cannot be told now."""
         ...
 
     async def live(self) -> dict[str, tuple[str, ...]]:
-        """Every unrevoked token's feeds, by id."""
+        """Every unrevoked token's feeds, by id; TokensUnavailable when not known now."""
         ...
 
 
@@ -112,7 +113,7 @@ class Access:
     ) -> None:
         self._tokens = tokens
         self._every = max(every, 0.5)
-        self._mirror = mirror  # the origin's copy of the tokens for edges, made each round
+        self._mirror = mirror  # the origin's copy of tokens and screens for edges, each round
         self._watching: dict[object, tuple[str, str | None, Closer]] = {}
         self._wake = asyncio.Event()
 
@@ -143,9 +144,14 @@ class Access:
 
     async def mirror_now(self) -> None:
         """After a new token or screen here: on the edges before the console hears it is made,
-        so a screen that uses it at once is not turned away there."""
-        if self._mirror is not None:
-            await self._mirror()
+        so a screen that uses it at once is not turned away there (should that fail, at the
+        next round; the answer, with a token's one-time secret, goes out regardless)."""
+        try:
+            if self._mirror is not None:
+                await self._mirror()
+        except Exception:
+            log.exception("display tokens could not be mirrored now; trying again soon")
+            self.sweep_soon()
 
     async def run(self) -> None:
         while True:
@@ -164,7 +170,10 @@ class Access:
         """Close every open screen its feed no longer lets watch; returns how many."""
         if not self._watching:
             return 0
-        live = await self._tokens.live()
+        try:
+            live = await self._tokens.live()
+        except TokensUnavailable:  # an edge that cannot tell now: nobody is closed for it
+            return 0
         gone: list[tuple[object, str, str | None, Closer]] = []
         for key, (feed, token, close) in list(self._watching.items()):
             if self._tokens.access_now(feed) != "token":

@@ -27,7 +27,8 @@ class Desk(Protocol):
 
     async def answer(self, hashed: str) -> Screen | str | None:
         """The registered screen whose key has this digest; else the code it shows while it
-        waits (None when too many wait). RevokedKey for a key that was a removed screen's."""
+        waits (None when too many wait). RevokedKey for a key that was a removed screen's;
+        DeskUnavailable when it cannot be told now."""
         ...
 
 

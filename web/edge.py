@@ -38,7 +38,7 @@ from web.follower import Copy, Follower, Unreachable, text_of
 from web.hub import Hub, Outgoing
 from web.lifetimes import cancelled, closed
 from web.logs import keep_tokens_out
-from web.redis_link import EDGE, TOKENS, connect
+from web.redis_link import EDGE, MIRRORED, TOKENS, connect
 from web.screen_relay import RedisDesk
 from web.security import SecurityHeaders
 from web.session import (
@@ -103,23 +103,34 @@ class RedisTokens:
             return None
         hashed = digest(secret)
         try:
-            raw = await self._follower.redis.hget(TOKENS, hashed)
-            if raw is None:
-                self._known.pop(hashed, None)
-            else:
-                self._known[hashed] = json.loads(raw)
+            pipe = self._follower.redis.pipeline(transaction=False)
+            pipe.hget(TOKENS, hashed)
+            pipe.exists(MIRRORED)
+            raw, mirrored = await pipe.execute()
         except RedisError as exc:  # what was read before holds while Redis is away
             if hashed not in self._known:
                 raise TokensUnavailable(str(exc)) from exc
+        else:
+            if raw is not None:
+                self._known[hashed] = json.loads(raw)
+            elif mirrored:
+                self._known.pop(hashed, None)
+            elif hashed not in self._known:  # Redis lost the copy: not "revoked", "not now"
+                raise TokensUnavailable("display tokens are not in Redis yet")
         token = self._known.get(hashed)
         return str(token["id"]) if token is not None and feed in token["feeds"] else None
 
     async def live(self) -> dict[str, tuple[str, ...]]:
         try:
-            raw = await self._follower.redis.hgetall(TOKENS)
-            self._known = {text_of(k): json.loads(v) for k, v in raw.items()}
-        except RedisError:
-            pass
+            pipe = self._follower.redis.pipeline(transaction=True)
+            pipe.hgetall(TOKENS)
+            pipe.exists(MIRRORED)
+            raw, mirrored = await pipe.execute()
+        except RedisError as exc:
+            raise TokensUnavailable(str(exc)) from exc
+        if not mirrored:  # a Redis that restarted empty: no copy is not "every token revoked"
+            raise TokensUnavailable("display tokens are not in Redis yet")
+        self._known = {text_of(k): json.loads(v) for k, v in raw.items()}
         return {str(t["id"]): tuple(t["feeds"]) for t in self._known.values()}
 
 

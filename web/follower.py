@@ -78,8 +78,10 @@ def _history(copy: Copy, entries: Any) -> list[tuple[int, str]]:
         if fields.get("epoch") != copy.epoch or int(fields.get("last", -1)) != expected:
             break
         texts: list[str] = json.loads(fields["texts"])
+        if not texts:
+            continue  # the feed's title or access changed: no change of what screens show
         first = int(fields["first"])
-        if not texts or texts[0].startswith(SNAPSHOT) or first + len(texts) - 1 != expected:
+        if texts[0].startswith(SNAPSHOT) or first + len(texts) - 1 != expected:
             break
         found[:0] = zip(range(first, expected + 1), texts, strict=True)
         expected = first - 1
@@ -212,7 +214,7 @@ class Follower:
             await self._resync(copy)  # a gap: the stream was trimmed, or a new epoch
             return
         fresh = None
-        if last > copy.snapshot_offset:  # a screen that comes after this change needs it
+        if last > copy.snapshot_offset or not texts:  # a screen that comes after this needs it
             fresh = await self.redis.hmget(feed_key(copy.feed), ["snapshot", "offset"])
         # From here on nothing waits: the change goes out with the snapshot that holds it, so
         # a screen gets either the old snapshot and then the change, or the new one.

@@ -32,6 +32,7 @@ from web.hub import Hub, Outgoing
 PREFIX = "voc:"
 ORIGIN = PREFIX + "origin"  # when the origin last wrote: edges report their lag from it
 TOKENS = PREFIX + "tokens"  # display tokens by digest: edges check screens against them
+MIRRORED = PREFIX + "mirrored"  # when the origin last mirrored them: none, none to trust yet
 EDGE = PREFIX + "edge:"  # each edge's own report (web/edge.py), for the origin's /healthz
 EDGE_FIELDS = ("name", "clients", "redis", "lag_seconds")
 LOG_ENTRIES = 1000
@@ -212,15 +213,16 @@ class RedisBroker:
     def _entry(
         self, pipe: Pipeline, feed: str, message: Outgoing | None, shown: Shown | None
     ) -> None:
-        """A change (or, with no message, a snapshot) of `feed` into the transaction."""
+        """A change (or, with no message, a snapshot; with an empty one, a change of the
+        feed's definition alone: its title or access) of `feed` into the transaction."""
         if shown is None:  # the feed is gone: edges close its screens as unknown
             pipe.delete(feed_key(feed))
             pipe.xadd(log_key(feed), {"gone": "1"}, maxlen=LOG_ENTRIES, approximate=True)
             return
         snapshot = protocol.encode(snapshot_message(shown, self.heartbeat))
-        texts = list(message.texts) if message is not None and message.texts else [snapshot]
-        whole = texts[0].startswith(SNAPSHOT)
-        first = shown.offset if whole else shown.offset - len(texts) + 1
+        texts = list(message.texts) if message is not None else [snapshot]
+        whole = bool(texts) and texts[0].startswith(SNAPSHOT)
+        first = shown.offset if whole else shown.offset - len(texts) + 1  # none: offset + 1
         pipe.hset(
             feed_key(feed),
             mapping={

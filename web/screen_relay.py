@@ -25,10 +25,11 @@ from redis.exceptions import RedisError
 from ticker import display_tokens, screens
 from ticker.readers import Readers
 from ticker.screens import RevokedKey, Screen
+from ticker.store import Store, now
 from web.beats import Beat, Beats
 from web.desk import DeskUnavailable, StoreDesk
 from web.follower import text_of
-from web.redis_link import PREFIX, TOKENS, connect
+from web.redis_link import MIRRORED, PREFIX, TOKENS, connect
 
 SCREENS = PREFIX + "screens"  # hash: a key's digest -> its registered screen
 HELLOS = PREFIX + "hellos"  # stream: digests of new screens' keys, asking for a code
@@ -106,6 +107,7 @@ class OriginRelay:
     desk: StoreDesk
     _redis: Redis | None = field(default=None)
     _mirrored: set[str] = field(default_factory=set)  # the screens last mirrored, by digest
+    _mirroring: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @property
     def redis(self) -> Redis:
@@ -118,20 +120,28 @@ class OriginRelay:
             await self._redis.aclose()
 
     async def mirror(self) -> None:
-        """Replace the edges' copy of the tokens and screens (a revoked one leaves both). While
-        Redis is away edges keep the copy they have; the next round after it is back writes."""
-        tokens = await self.readers.run(display_tokens.by_digest)
-        registered = await self.readers.run(screens.by_digest)
-        changed = self._mirrored.symmetric_difference(registered)  # registered or removed
-        pipe = self.redis.pipeline(transaction=True)
-        pipe.delete(TOKENS, SCREENS, *(answer_key(h) for h in changed))  # no stale answers
-        if tokens:
-            pipe.hset(TOKENS, mapping={k: json.dumps(v) for k, v in tokens.items()})
-        if registered:
-            pipe.hset(SCREENS, mapping={k: json.dumps(v) for k, v in registered.items()})
-        with contextlib.suppress(RedisError):
-            await pipe.execute()
-            self._mirrored = set(registered)
+        """Replace the edges' copy of the tokens and screens (a revoked one leaves both), with
+        the time it was made (MIRRORED): without it edges know the copy is missing (a Redis
+        that restarted empty) rather than empty. While Redis is away edges keep what they have;
+        `run` writes the copy again as soon as it finds it gone. One at a time, so that an
+        older read never overwrites a newer copy."""
+
+        def both(store: Store) -> tuple[dict[str, Any], dict[str, Any]]:
+            return display_tokens.by_digest(store), screens.by_digest(store)
+
+        async with self._mirroring:
+            tokens, registered = await self.readers.run(both)
+            changed = self._mirrored.symmetric_difference(registered)  # registered or removed
+            pipe = self.redis.pipeline(transaction=True)
+            pipe.delete(TOKENS, SCREENS, *(answer_key(h) for h in changed))  # no stale answers
+            if tokens:
+                pipe.hset(TOKENS, mapping={k: json.dumps(v) for k, v in tokens.items()})
+            if registered:
+                pipe.hset(SCREENS, mapping={k: json.dumps(v) for k, v in registered.items()})
+            pipe.set(MIRRORED, now())
+            with contextlib.suppress(RedisError):
+                await pipe.execute()
+                self._mirrored = set(registered)
 
     async def run(self) -> None:
         """Until cancelled: answer new screens' requests and take in heartbeats from edges."""
@@ -139,6 +149,8 @@ class OriginRelay:
         while True:
             try:
                 read_from = read_from or await self._ends()
+                if not await self.redis.exists(MIRRORED):  # a start, or Redis lost its data
+                    await self.mirror()
                 found: Any = await self.redis.xread(read_from, count=1000, block=1000)  # type: ignore[arg-type]
                 pause = 0.5
             except RedisError:  # the broker says so in /healthz; read on when it is back

@@ -304,3 +304,57 @@ def test_the_origin_takes_only_well_formed_heartbeats_from_redis(
     until(lambda: listed()["status"] == "online")
     assert listed()["showing"] == {"feed": "all"} and listed()["address"] == "10.1.2.3"
     assert httpx.get(f"{origin.http}/healthz").json()["redis"] == "up"
+
+
+def test_a_redis_that_restarts_empty_revokes_no_token_on_the_edges(
+    settings: Settings, redis_server: RedisServer, store: Store, ids: list[str]
+) -> None:
+    """No copy of the tokens in Redis is "not known now", not "every token revoked": the
+    screens of a token feed stay, and the origin writes the copy again when it finds it gone."""
+    store.save_feed(Feed.from_dict({"name": "lobby", "access": "token"}))
+    secret, _ = display_tokens.add(store, "Lobby TV", ["lobby"], "cx@example.com")
+    slow = replace(settings, redis_url=redis_server.url, display_token_check_seconds=600)
+    env = {"VOC_DISPLAY_TOKEN_CHECK_SECONDS": "0.5"}  # the edge sweeps twice a second
+
+    def shown_with_token(one: Process) -> bool:
+        with connect(f"{one.ws}/ws/feeds/lobby?token={secret}", open_timeout=10 * UNIT) as ws:
+            return next_of(ws, "snapshot", "error")["type"] == "snapshot"
+
+    with serving(slow), voc_process("edge", "--redis", redis_server.url, env=env) as one:
+        until(lambda: shown_with_token(one))  # the origin mirrors at its start, not in 600 s
+        with connect(f"{one.ws}/ws/feeds/lobby?token={secret}", open_timeout=10 * UNIT) as ws:
+            next_of(ws, "snapshot")
+            redis_server.kill()
+            redis_server.start()  # empty
+            until(lambda: health(one)["redis"] == "up")
+            time.sleep(2 * UNIT)  # sweeps on the edge, whatever Redis holds meanwhile
+            curation.hide(store, ids[0], "cx@example.com")
+            assert next_of(ws, "remove", "snapshot", seconds=30)  # still open, still served
+        assert shown_with_token(one)
+
+
+def test_a_new_title_reaches_edges_and_keeps_their_history(
+    origin: Running, redis_server: RedisServer, store: Store, ids: list[str]
+) -> None:
+    """A change of the feed's definition alone is not a snapshot: an edge that loads the feed
+    afterwards can still resume a screen from before it, and new screens get the new title."""
+    with edge(redis_server) as one, watch(one) as screen:
+        before = next_of(screen, "snapshot")
+        curation.hide(store, ids[5], "cx@example.com")
+        next_of(screen, "remove")
+        store.save_feed(Feed.from_dict({"name": "all", "title": "Every comment"}))
+
+        def title_on_new_screens() -> str:
+            with watch(one) as fresh:
+                return str(next_of(fresh, "snapshot")["title"])
+
+        until(lambda: title_on_new_screens() == "Every comment")
+        curation.hide(store, ids[6], "cx@example.com")
+        next_of(screen, "remove")
+        with edge(redis_server) as two:
+            since = f"?epoch={before['epoch']}&offset={before['offset']}"
+            with watch(two, since) as moved:
+                assert next_of(moved, "resumed", "snapshot")["type"] == "resumed"
+                missed = [json.loads(moved.recv(timeout=5 * UNIT)) for _ in range(2)]
+    assert [m["type"] for m in missed] == ["remove", "remove"]
+    assert [m["id"] for m in missed] == [ids[5], ids[6]]
