@@ -238,9 +238,9 @@ def _coerce(name: str, kind: Any, value: Any) -> Any:
             return None if value in (None, "") else _coerce(name, int, value)
         if name == "external_role" and value not in ("", "viewer", "curator", "admin"):
             raise ValueError("is one of viewer, curator, admin, or empty for none")
-        if name == "stream_url" and value and not str(value).startswith(("ws://", "wss://")):
-            raise ValueError("is a websocket address, wss://host[:port], or empty")
         if name == "stream_url":
+            if value and not str(value).startswith(("ws://", "wss://")):
+                raise ValueError("is a websocket address, wss://host[:port], or empty")
             return str(value).rstrip("/")
         if isinstance(kind, types.UnionType) or kind is str:
             return str(value)

@@ -14,7 +14,7 @@ from ticker import display_tokens, screens
 from web.api import Operation, Param, state_of, text_field
 from web.api_curation import Guard, checked
 from web.auth import Identity, Refused
-from web.beats import FLUSH_SECONDS, into_store
+from web.beats import FLUSH_SECONDS
 
 SCREEN = Param("screen", "path", {"type": "string", "maxLength": 64}, "the screen's id")
 TOKEN = Param("token", "path", {"type": "string", "maxLength": 64}, "the display token's id")
@@ -69,9 +69,7 @@ def _feeds_named(body: dict[str, Any]) -> list[str]:
 async def list_screens(request: Request, who: Identity, body: dict[str, Any]) -> list[Any]:
     """Every screen, online or not, with what it showed at its last heartbeat."""
     state = state_of(request)
-    await state.desk.beats.flush(
-        into_store(state.write)
-    )  # the console sees the beats that came in just now
+    await state.desk.beats.flush(state.desk.record)  # with the beats that came just now
     settings = state.settings
     online = settings.screen_heartbeat_seconds * 2 + FLUSH_SECONDS
     found = await state.readers.run(screens.listed)

@@ -44,7 +44,7 @@ from web import (
     wsserver,
 )
 from web.access import Access, StoreTokens
-from web.beats import Beats, into_store
+from web.beats import Beats
 from web.console_stream import console_stream
 from web.courier import Courier
 from web.desk import StoreDesk
@@ -151,11 +151,8 @@ def create_app(
             watcher = asyncio.create_task(live.run(settings.watch_seconds))
             stack.push_async_callback(cancelled, watcher)
             stack.push_async_callback(cancelled, asyncio.create_task(state.access.run()))
-            beats_into_store = into_store(state.write)
-            stack.push_async_callback(desk.beats.flush, beats_into_store)  # the last, then stop
-            stack.push_async_callback(
-                cancelled, asyncio.create_task(desk.beats.run(beats_into_store))
-            )
+            stack.push_async_callback(desk.beats.flush, desk.record)  # the last beats, then stop
+            stack.push_async_callback(cancelled, asyncio.create_task(desk.beats.run(desk.record)))
             if relay is not None:  # screens on edges: their hellos come through Redis
                 stack.push_async_callback(cancelled, asyncio.create_task(relay.run()))
             if settings.pull_in_server:

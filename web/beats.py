@@ -9,23 +9,12 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from ticker import screens
-from ticker.store import Store, now
+from ticker.store import now
 
 FLUSH_SECONDS = 5.0
 log = logging.getLogger("voc_ticker.screens")
 Beat = tuple[str, dict[str, Any], str]  # when, what it showed, from where
-Record = Callable[[dict[str, Beat]], Awaitable[None]]
-Write = Callable[[Callable[[Store], None]], Awaitable[None]]
-
-
-def into_store(write: Write) -> Record:
-    """The origin records heartbeats in the screens table, through the one writer."""
-
-    async def record(taken: dict[str, Beat]) -> None:
-        await write(lambda store: screens.seen(store, taken))
-
-    return record
+Record = Callable[[dict[str, Beat]], Awaitable[None]]  # a desk's (web/desk.py)
 
 
 class Beats:

@@ -11,7 +11,7 @@ from ticker.readers import Readers
 from ticker.screens import Screen
 from ticker.store import Store
 from ticker.writer import Writer
-from web.beats import Beats
+from web.beats import Beat, Beats
 
 MAX_WAITING = 1000  # screens showing a code at once; more is someone filling the table
 
@@ -51,3 +51,7 @@ class StoreDesk:
             return screens.paired(store, hashed) or screens.waiting_code(store, hashed)
 
         return await self.readers.run(known) or await self.writer.run(waiting)
+
+    async def record(self, taken: dict[str, Beat]) -> None:
+        """A batch of heartbeats into the screens table, through the one writer."""
+        await self.writer.run(lambda store: screens.seen(store, taken))

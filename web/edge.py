@@ -34,11 +34,11 @@ from ticker.settings import Settings
 from ticker.store import NotFound
 from web import pages, screen_link, wsserver
 from web.access import Access, TokensUnavailable
-from web.follower import Copy, Follower, Unreachable, text_of
+from web.follower import Copy, Follower, Unreachable
 from web.hub import Hub, Outgoing
 from web.lifetimes import cancelled, closed
 from web.logs import keep_tokens_out
-from web.redis_link import EDGE, MIRRORED, TOKENS, connect
+from web.redis_link import EDGE, MIRRORED, TOKENS, connect, text_of
 from web.screen_relay import RedisDesk
 from web.security import SecurityHeaders
 from web.session import (

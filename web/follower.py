@@ -25,7 +25,7 @@ from redis.exceptions import RedisError
 from ticker.playlist import HISTORY
 from ticker.store import NotFound
 from web.hub import Hub, Outgoing
-from web.redis_link import ORIGIN, SNAPSHOT, feed_key, log_key
+from web.redis_link import ORIGIN, SNAPSHOT, feed_key, log_key, text_of
 from web.session import NotNow
 
 BLOCK_MS = 1000
@@ -62,10 +62,6 @@ class Copy:
         if not self.recent or self.recent[0][0] > offset + 1:
             return None
         return [text for number, text in self.recent if number > offset]
-
-
-def text_of(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 def _history(copy: Copy, entries: Any) -> list[tuple[int, str]]:

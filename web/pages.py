@@ -112,5 +112,5 @@ async def healthz(request: Request) -> Response:
         answer.update(state.hub.broker.link.to_dict())
         edges = await state.hub.broker.edges()
         answer["edges"] = edges
-        answer["clients_on_edges"] = sum(int(str(e["clients"] or 0)) for e in edges)
+        answer["clients_on_edges"] = sum(e["clients"] or 0 for e in edges)
     return JSONResponse(answer)

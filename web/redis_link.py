@@ -19,6 +19,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from redis.asyncio import Redis
@@ -39,6 +40,11 @@ LOG_ENTRIES = 1000
 ALIVE_SECONDS = 2.0
 SNAPSHOT = '{"type":"snapshot"'
 log = logging.getLogger("voc_ticker.redis")
+
+
+def text_of(value: object) -> str:
+    """A value as redis-py gives it (bytes), as text."""
+    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 def feed_key(feed: str) -> str:
@@ -125,20 +131,17 @@ class RedisBroker:
             async for key in self._redis.scan_iter(match=feed_key("*"), count=500):
                 raw = await self._redis.hget(key, "snapshot")
                 if raw is not None:
-                    name = (key.decode() if isinstance(key, bytes) else str(key))[
-                        len(feed_key("")) :
-                    ]
-                    found[name] = json.loads(raw)
+                    found[text_of(key)[len(feed_key("")) :]] = json.loads(raw)
         except (RedisError, ValueError) as exc:
             log.warning("no snapshots to resume from Redis (%s): screens get new ones", exc)
             return {}
         self.link.up = True  # reachable: the first changes go as changes, not snapshots
         return found
 
-    async def edges(self) -> list[dict[str, object]]:
+    async def edges(self) -> list[dict[str, Any]]:
         """What each live edge last reported, by name (none while Redis is away)."""
         assert self._redis is not None
-        found: list[dict[str, object]] = []
+        found: list[dict[str, Any]] = []
         with contextlib.suppress(RedisError, ValueError):
             keys = [key async for key in self._redis.scan_iter(match=EDGE + "*", count=500)]
             for raw in await self._redis.mget(keys) if keys else []:

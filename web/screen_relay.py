@@ -28,8 +28,7 @@ from ticker.screens import RevokedKey, Screen
 from ticker.store import Store, now
 from web.beats import Beat, Beats
 from web.desk import DeskUnavailable, StoreDesk
-from web.follower import text_of
-from web.redis_link import MIRRORED, PREFIX, TOKENS, connect
+from web.redis_link import MIRRORED, PREFIX, TOKENS, connect, text_of
 
 SCREENS = PREFIX + "screens"  # hash: a key's digest -> its registered screen
 HELLOS = PREFIX + "hellos"  # stream: digests of new screens' keys, asking for a code
