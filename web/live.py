@@ -79,8 +79,17 @@ class Live:
 
     async def load(self, feed: str) -> Shown:
         """Start tracking a feed (on the playlists' thread); raises NotFound or FeedError."""
-        shown = await self.readers.run(lambda store: self.playlists.snapshot(store, feed))
-        self._seen[feed] = time.monotonic()  # only feeds that exist: no entry per made-up name
+
+        def work(store: Store) -> Shown:
+            shown = self.playlists.snapshot(store, feed)
+            # Seen on this thread, before a check queued meanwhile runs: that check's watched
+            # feeds were counted before this screen subscribed, and it must not forget the feed
+            # (its screens would get a second snapshot, of a new epoch, and miss what came
+            # between). Only feeds that exist get an entry: none per made-up name.
+            self._seen[feed] = time.monotonic()
+            return shown
+
+        shown: Shown = await self.readers.run(work)
         return shown
 
     def _check(self, store: Store, watched: set[str]) -> list[tuple[str, Sequence[Message]]]:

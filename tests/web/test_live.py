@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from ticker.readers import Readers
@@ -38,5 +40,21 @@ async def test_a_watched_feed_that_was_forgotten_is_tracked_again_with_a_snapsho
             ("all", ["snapshot"])
         ]
         assert live.playlists.tracked() == ["all"]
+    finally:
+        readers.close()
+
+
+async def test_a_check_queued_while_a_feed_loads_keeps_it(store: Store) -> None:
+    """A check counts the watched feeds before it runs; a feed a screen loaded meanwhile is not
+    among them yet, and must not be forgotten (its screen would get a second snapshot, of a new
+    epoch, and miss the changes between: a resume with the first epoch would fail)."""
+    readers = Readers(store.path, threads=1)
+    live = Live(readers, Hub(), max_chars=1000, heartbeat=20.0)
+    try:
+        shown, changed = await asyncio.gather(
+            live.load("all"), readers.run(lambda s: live._check(s, set()))
+        )
+        assert changed == [] and live.playlists.tracked() == ["all"]
+        assert live.playlists.cached("all") is shown
     finally:
         readers.close()
