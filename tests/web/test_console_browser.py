@@ -3,7 +3,6 @@ second browser, undo, sign out; screenshots of each page, and axe-core on every 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -93,22 +92,21 @@ def widget_texts(page: Page) -> list[str]:
     )
 
 
-def wait_on_screen(page: Page, condition: str) -> float:
-    """Seconds until the embed page's comments satisfy a JS condition on `texts`."""
-    started = time.monotonic()
+def wait_on_screen(page: Page, condition: str) -> None:
+    """Wait until the embed page's comments satisfy a JS condition on `texts`."""
     page.wait_for_function(
         f"() => {{ const r = {WIDGET}?.shadowRoot; if (!r) return false;"
         " const texts = [...r.querySelectorAll('.item .text')].map(e => e.textContent);"
         f" return {condition}; }}",
         timeout=5_000 * UNIT,
     )
-    return time.monotonic() - started
 
 
 def test_curate_by_keyboard_and_see_it_on_screens(
     console: Running, browser: Browser, context: BrowserContext
 ) -> None:
-    """Approve with `a`, mask with `m`, undo with `u`: each reaches an embed page in a second."""
+    """Approve with `a`, mask with `m`, undo with `u`: each reaches an embed page (how soon:
+    `python -m bench.reach`, in the README)."""
     queue = signed_in(context, console)
     cards = queue.locator(".card")
     assert cards.count() == 1 and PENDING in cards.first.inner_text()
@@ -120,8 +118,7 @@ def test_curate_by_keyboard_and_see_it_on_screens(
         assert PENDING not in widget_texts(screen)
 
         queue.keyboard.press("a")
-        took = wait_on_screen(screen, f"texts.includes({PENDING!r})")
-        assert took < 1.0 * UNIT + 0.5, f"approve reached the screen in {took:.2f} s"
+        wait_on_screen(screen, f"texts.includes({PENDING!r})")
 
         # approved, so no longer waiting: the pending view empties
         queue.wait_for_function("() => document.querySelectorAll('.card').length === 0")
@@ -243,18 +240,15 @@ def test_the_audit_finds_what_it_should(console: Running, context: BrowserContex
 def test_spotlight_takes_over_the_display_and_returns(
     console: Running, browser: Browser, context: BrowserContext
 ) -> None:
-    """`s` on a comment: within a second every display of the feed shows it large; `u` ends it."""
+    """`s` on a comment: every display of the feed shows it large; `u` ends it."""
     with curating_beside_a_display(console, browser, context, "technician") as (queue, display):
         queue.keyboard.press("s")
         queue.click("[data-voc-spotlight] button[value=ok]")
-        started = time.monotonic()
         spot = f"{WIDGET}.shadowRoot.querySelector('.spot')"
         display.wait_for_function(
             f"() => !{spot}.hidden && {spot}.textContent.includes('technician')",
             timeout=5_000 * UNIT,
         )
-        took = time.monotonic() - started
-        assert took < 1.0 * UNIT + 0.5, f"the spotlight reached the display in {took:.2f} s"
         display.wait_for_timeout(300)
         display.screenshot(path=SHOTS / "display-spotlight.png")
         queue.keyboard.press("u")

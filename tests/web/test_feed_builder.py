@@ -1,11 +1,11 @@
 """The feed builder's API on a real server: the preview is the snapshot screens get, bad drafts
 say what to fix field by field, only the right people build, and a save reaches a connected
-screen within a second."""
+screen."""
 
 from __future__ import annotations
 
+import asyncio
 import json
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -75,13 +75,13 @@ def screen(site: Site, feed: str) -> Any:
     )
 
 
-async def until(ws: ClientConnection, kind: str) -> tuple[dict[str, Any], float]:
-    """The next message of a kind, and the seconds it took to come."""
-    started = time.monotonic()
-    while True:
-        message = json.loads(await ws.recv())
-        if message["type"] == kind:
-            return message, time.monotonic() - started
+async def until(ws: ClientConnection, kind: str) -> dict[str, Any]:
+    """The next message of a kind (the wait is a liveness bound)."""
+    async with asyncio.timeout(10 * UNIT):
+        while True:
+            message: dict[str, Any] = json.loads(await ws.recv())
+            if message["type"] == kind:
+                return message
 
 
 async def test_the_preview_is_the_snapshot_screens_get(site: Site) -> None:
@@ -164,8 +164,9 @@ def test_curators_change_their_feeds_and_only_admins_make_feeds(site: Site) -> N
     assert site.store.feed("support").title == "Support desk"
 
 
-async def test_a_save_reaches_a_connected_screen_within_a_second(site: Site) -> None:
-    """New display settings, then a narrower filter: each on the screen within a second."""
+async def test_a_save_reaches_a_connected_screen(site: Site) -> None:
+    """New display settings, then a narrower filter: each reaches the screen (how soon:
+    `python -m bench.reach`, in the README)."""
     base = {"title": "Support", "filter": {"sources": ["support"]}}
     async with (
         httpx.AsyncClient(
@@ -177,8 +178,7 @@ async def test_a_save_reaches_a_connected_screen_within_a_second(site: Site) -> 
         assert len(first["items"]) == 3
         display = {"layout": "cards", "theme": "dark", "pacing": "fixed", "dwell_seconds": 12}
         assert (await c.put("/api/v1/feeds/support", json={**base, "display": display})).is_success
-        message, took = await until(ws, "display")
-        assert took < 1.0 * UNIT, f"the display change took {took:.2f} s"
+        message = await until(ws, "display")
         assert {k: message["display"][k] for k in display} == display
         only_good = {
             "sources": ["support"],
@@ -188,8 +188,7 @@ async def test_a_save_reaches_a_connected_screen_within_a_second(site: Site) -> 
         praise = {**base, "filter": only_good, "confirm_praise_wall": "the thank-you screen"}
         saved = await c.put("/api/v1/feeds/support", json=praise)
         assert saved.is_success, saved.text
-        removed, took = await until(ws, "remove")
-        assert took < 1.0 * UNIT, f"the filter change took {took:.2f} s"
+        removed = await until(ws, "remove")
         gone = {i["id"]: i for i in first["items"]}[removed["id"]]
         assert gone["bucket"] in ("bad", "ugly")
 
