@@ -118,9 +118,14 @@ class Access:
         self._wake = asyncio.Event()
 
     async def admit(self, feed: str, secret: str | None) -> str | Close | None:
-        """None for an open feed, the token's id for a covered one, or why not (call it once
-        the feed is known to exist)."""
+        """The id of the token that covers the feed, None for an open feed without one, or
+        why not (call it once the feed is known to exist). A token is kept on an open feed too:
+        should the feed turn to tokens, the screens that have one stay."""
         if await self._tokens.access_of(feed) != "token":
+            if secret is None:
+                return None
+            with contextlib.suppress(TokensUnavailable):  # open: it watches regardless
+                return await self._tokens.covering(feed, secret)
             return None
         try:
             found = await self._tokens.covering(feed, secret)
@@ -170,13 +175,16 @@ class Access:
         """Close every open screen its feed no longer lets watch; returns how many."""
         if not self._watching:
             return 0
+        # Only screens admitted before the tokens are read: one admitted meanwhile may hold a
+        # token made after that read; the next round judges it.
+        watching = list(self._watching.items())
         try:
             live = await self._tokens.live()
         except TokensUnavailable:  # an edge that cannot tell now: nobody is closed for it
             return 0
         gone: list[tuple[object, str, str | None, Closer]] = []
-        for key, (feed, token, close) in list(self._watching.items()):
-            if self._tokens.access_now(feed) != "token":
+        for key, (feed, token, close) in watching:
+            if key not in self._watching or self._tokens.access_now(feed) != "token":
                 continue
             if token is None or feed not in live.get(token, ()):
                 gone.append((key, feed, token, close))
