@@ -7,6 +7,7 @@ stopped even when the test's assertion fails.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import os
@@ -301,3 +302,11 @@ def until(condition: Any, seconds: float = 20) -> None:
     while not condition():
         assert time.monotonic() < deadline, "not within the deadline"
         time.sleep(0.1)
+
+
+async def until_async(condition: Any, seconds: float = 20) -> None:
+    """`until` for a test on the event loop: what it waits for runs there too."""
+    deadline = time.monotonic() + seconds * UNIT
+    while not condition():
+        assert time.monotonic() < deadline, "not within the deadline"
+        await asyncio.sleep(0.05)

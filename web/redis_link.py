@@ -204,9 +204,11 @@ class RedisBroker:
         try:
             await pipe.execute()
         except RedisError:
-            for feed, _, shown in queued:
+            # Oldest first, each feed's newest state winning: this write, the changes queued
+            # while it hung (Redis still counted up), those made since it was known away.
+            for feed, _, shown in [*queued, *self._queue]:
                 stale[feed] = shown
-            self._stale = {**stale, **self._stale}
+            self._queue, self._stale = [], {**stale, **self._stale}
             self.link.queued = len(self._stale)
             raise
         self.link.resyncs = len(stale)

@@ -3,6 +3,7 @@ edge, the origin or Redis loses no change on any screen (real processes, killed 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -20,7 +21,17 @@ from redis import Redis
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-from tests.conftest import UNIT, Running, add, serving, token_for, until, voc_command
+from tests.conftest import (
+    UNIT,
+    Running,
+    add,
+    own_redis,
+    serving,
+    token_for,
+    until,
+    until_async,
+    voc_command,
+)
 from tests.redis_server import RedisServer
 from tests.web.test_stream import BAD, GOOD
 from ticker import curation, display_tokens, playlist, screens
@@ -28,6 +39,8 @@ from ticker.feeds import Feed
 from ticker.sentiment import Tagger
 from ticker.settings import Settings
 from ticker.store import Store, now
+from web.hub import Outgoing
+from web.redis_link import RedisBroker, feed_key
 from web.screen_relay import BEATS, HELLOS
 
 SERVING = re.compile(r"serving on (http://[\d.]+:\d+)/ \((?:stream on port (\d+)|[^)]*)\)")
@@ -358,3 +371,30 @@ def test_a_new_title_reaches_edges_and_keeps_their_history(
                 missed = [json.loads(moved.recv(timeout=5 * UNIT)) for _ in range(2)]
     assert [m["type"] for m in missed] == ["remove", "remove"]
     assert [m["id"] for m in missed] == [ids[5], ids[6]]
+
+
+async def test_changes_made_while_a_write_to_redis_fails_leave_the_newest_snapshot() -> None:
+    """A change queued while a write hung (Redis stopped), then one made while Redis was known
+    away: when it is back, Redis holds the newest snapshot, not the one queued in between."""
+    with own_redis() as redis_server:
+        broker = RedisBroker(redis_server.url, heartbeat=20.0)
+        feed = Feed("all", "All")
+        states = [playlist.Shown(feed, [], None, "e1", n) for n in range(4)]
+        await broker.start()
+        try:
+            broker.publish("all", Outgoing("{}"), states[0])
+            await until_async(lambda: broker.link.queued == 0 and broker.link.up)
+            assert redis_server.process is not None
+            redis_server.process.send_signal(signal.SIGSTOP)  # the next write hangs
+            broker.publish("all", Outgoing("{}"), states[1])
+            await asyncio.sleep(0.2)  # that write is in flight: the next change queues behind it
+            broker.publish("all", Outgoing("{}"), states[2])
+            await until_async(lambda: not broker.link.up)  # the hung write timed out
+            broker.publish("all", Outgoing("{}"), states[3])
+            redis_server.kill()
+            redis_server.start()
+            await until_async(lambda: broker.link.up and broker.link.queued == 0)
+        finally:
+            await broker.stop()
+        with contextlib.closing(Redis.from_url(redis_server.url)) as r:
+            assert int(r.hget(feed_key("all"), "offset") or -1) == 3
