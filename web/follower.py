@@ -54,10 +54,11 @@ class Copy:
     seen: float = field(default_factory=time.monotonic)
 
     def since(self, epoch: str, offset: int) -> list[str] | None:
-        """The changes after `offset` if they are all here (docs/protocol.md, resuming)."""
-        if epoch != self.epoch or offset > self.offset or offset < 0:
+        """The changes after `offset` if they are all here (docs/protocol.md, resuming). A
+        screen may be ahead of the stream read here, by the snapshot it got: up to date."""
+        if epoch != self.epoch or offset < 0 or offset > max(self.offset, self.snapshot_offset):
             return None
-        if offset == self.offset:
+        if offset >= self.offset:
             return []
         if not self.recent or self.recent[0][0] > offset + 1:
             return None
@@ -211,9 +212,13 @@ class Follower:
             return
         fresh = None
         if last > copy.snapshot_offset or not texts:  # a screen that comes after this needs it
-            fresh = await self.redis.hmget(feed_key(copy.feed), ["snapshot", "offset"])
-        # From here on nothing waits: the change goes out with the snapshot that holds it, so
-        # a screen gets either the old snapshot and then the change, or the new one.
+            fresh = await self.redis.hmget(feed_key(copy.feed), ["snapshot", "offset", "epoch"])
+        if fresh is not None and fresh[2] is not None and text_of(fresh[2]) != copy.epoch:
+            await self._resync(copy)  # since the stream was read, the origin began a new epoch
+            return
+        # From here on nothing waits: the change goes out with the snapshot that holds it (or,
+        # the origin having written more meanwhile, a later one), so a screen gets either the
+        # old snapshot and then the change, or the new one.
         copy.offset = last
         copy.recent.extend(zip(range(first, last + 1), texts, strict=True))
         if fresh is not None and fresh[0] is not None and fresh[1] is not None:

@@ -10,6 +10,7 @@ import os
 import re
 import signal
 import time
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 from redis import Redis
+from redis.asyncio import Redis as AsyncRedis
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
@@ -33,14 +35,16 @@ from tests.conftest import (
     voc_command,
 )
 from tests.redis_server import RedisServer
+from tests.web.test_hub import Screen
 from tests.web.test_stream import BAD, GOOD
 from ticker import curation, display_tokens, playlist, screens
 from ticker.feeds import Feed
 from ticker.sentiment import Tagger
 from ticker.settings import Settings
 from ticker.store import Store, now
-from web.hub import Outgoing
-from web.redis_link import RedisBroker, feed_key
+from web.follower import Copy, Follower
+from web.hub import Hub, Outgoing
+from web.redis_link import RedisBroker, feed_key, log_key
 from web.screen_relay import BEATS, HELLOS
 
 SERVING = re.compile(r"serving on (http://[\d.]+:\d+)/ \((?:stream on port (\d+)|[^)]*)\)")
@@ -398,3 +402,54 @@ async def test_changes_made_while_a_write_to_redis_fails_leave_the_newest_snapsh
             await broker.stop()
         with contextlib.closing(Redis.from_url(redis_server.url)) as r:
             assert int(r.hget(feed_key("all"), "offset") or -1) == 3
+
+
+def copy_at(offset: int, snapshot_offset: int) -> Copy:
+    recent = deque([(offset, '{"type":"remove"}')])
+    return Copy("f", "A", offset, Outgoing(), snapshot_offset, "F", "open", "0-0", recent)
+
+
+def test_a_screen_ahead_of_the_edge_by_its_snapshot_resumes() -> None:
+    """A new screen may get a snapshot newer than the last change this edge has read (the
+    origin wrote more in between): reconnecting from there is up to date, not a gap."""
+    assert copy_at(5, 6).since("A", 6) == []
+    assert copy_at(5, 6).since("A", 5) == []
+    assert copy_at(5, 6).since("A", 4) == ['{"type":"remove"}']
+    assert copy_at(5, 6).since("A", 7) is None  # further than anything the origin said
+    assert copy_at(5, 6).since("B", 6) is None
+
+
+async def test_an_edge_that_finds_a_new_epoch_behind_a_change_takes_it_up() -> None:
+    """The origin restarted between the edge reading a change and reading the snapshot after
+    it: the edge takes up the new epoch (its screens get its snapshot) instead of keeping the
+    old epoch's copy with the new epoch's snapshot in it."""
+
+    def snapshot(epoch: str, offset: int) -> str:
+        return json.dumps({"type": "snapshot", "epoch": epoch, "offset": offset}).replace(" ", "")
+
+    def state(epoch: str, offset: int) -> dict[Any, Any]:  # as redis-py takes it
+        return {"epoch": epoch, "offset": offset, "snapshot": snapshot(epoch, offset),
+                "title": "F", "access": "open"}  # fmt: skip
+
+    def change(epoch: str, offset: int) -> dict[Any, Any]:
+        texts = json.dumps([json.dumps({"type": "remove", "id": str(offset), "offset": offset})])
+        return {"epoch": epoch, "first": offset, "last": offset, "texts": texts,
+                "title": "F", "access": "open"}  # fmt: skip
+
+    with own_redis() as redis_server:
+        r = AsyncRedis.from_url(redis_server.url)
+        try:
+            await r.hset(feed_key("f"), mapping=state("A", 1))
+            await r.xadd(log_key("f"), change("A", 1))
+            hub = Hub()
+            follower = Follower(r, hub)
+            copy = await follower.load("f")
+            screen = Screen()
+            with hub.subscribe("f", screen):
+                await r.xadd(log_key("f"), change("A", 2))
+                await r.hset(feed_key("f"), mapping=state("B", 0))  # a new origin, a new epoch
+                await follower._read()
+            assert (copy.epoch, copy.offset, copy.snapshot.texts) == ("B", 0, (snapshot("B", 0),))
+            assert [m.texts for m in screen.got] == [(snapshot("B", 0),)]
+        finally:
+            await r.aclose()
