@@ -30,7 +30,7 @@ from web.session import NotNow
 
 BLOCK_MS = 1000
 FORGET_AFTER = 300.0  # seconds a feed nobody watches is kept
-NEW_FEED_TRIES = 10  # a tenth of a second apart
+NEW_FEED_WAITS = (0.1, 0.1, 0.2, 0.2, 0.4, 0.4, 0.8, 0.8)  # 3 s for a new feed to come
 log = logging.getLogger("voc_ticker.edge")
 
 
@@ -117,7 +117,8 @@ class Follower:
         return await asyncio.shield(task)
 
     async def _load(self, feed: str) -> Copy:
-        for _ in range(NEW_FEED_TRIES):  # a feed made a moment ago is on its way from the origin
+        waits = iter(NEW_FEED_WAITS)  # a feed made a moment ago is on its way from the origin
+        while True:
             pipe = self.redis.pipeline(transaction=True)  # the snapshot and where its stream is
             pipe.hgetall(feed_key(feed))
             pipe.xrevrange(log_key(feed), count=HISTORY)  # its recent changes, newest first
@@ -130,9 +131,10 @@ class Follower:
                 ) from exc
             if state:
                 break
-            await asyncio.sleep(0.1)
-        else:
-            raise NotFound(f"there is no feed named {feed!r}")
+            wait = next(waits, None)
+            if wait is None:
+                raise NotFound(f"there is no feed named {feed!r}")
+            await asyncio.sleep(wait)
         fields = {text_of(k): text_of(v) for k, v in state.items()}
         copy = Copy(
             feed,

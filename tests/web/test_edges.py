@@ -41,11 +41,11 @@ from ticker import curation, display_tokens, playlist, screens
 from ticker.feeds import Feed
 from ticker.sentiment import Tagger
 from ticker.settings import Settings
-from ticker.store import Store, now
+from ticker.store import NotFound, Store, now
 from web.follower import Copy, Follower
 from web.hub import Hub, Outgoing
 from web.redis_link import RedisBroker, feed_key, log_key
-from web.screen_relay import BEATS, HELLOS
+from web.screen_relay import BEATS, HELLOS, answer_key
 
 SERVING = re.compile(r"serving on (http://[\d.]+:\d+)/ \((?:stream on port (\d+)|[^)]*)\)")
 
@@ -451,5 +451,38 @@ async def test_an_edge_that_finds_a_new_epoch_behind_a_change_takes_it_up() -> N
                 await follower._read()
             assert (copy.epoch, copy.offset, copy.snapshot.texts) == ("B", 0, (snapshot("B", 0),))
             assert [m.texts for m in screen.got] == [(snapshot("B", 0),)]
+        finally:
+            await r.aclose()
+
+
+def test_a_screen_that_asked_while_the_origin_was_starting_gets_its_code(
+    settings: Settings, redis_server: RedisServer
+) -> None:
+    """An edge passed a new screen's hello on before the origin read Redis: the origin answers
+    it once it is up, and the screen's next try finds the code waiting."""
+    hashed = screens.key_digest("vocd_" + "w" * 43)
+    with contextlib.closing(Redis.from_url(redis_server.url)) as r:
+        r.xadd(HELLOS, {"hash": hashed})
+        with serving(replace(settings, redis_url=redis_server.url)):
+            until(lambda: r.get(answer_key(hashed)) is not None)
+            assert "code" in json.loads(r.get(answer_key(hashed)) or "{}")
+
+
+async def test_an_edge_waits_a_moment_for_a_feed_made_just_now() -> None:
+    """A screen opened on a feed the console has just made may reach an edge before the origin
+    (busy, or between its checks) has written the feed: the edge waits for it a little."""
+    with own_redis() as redis_server:
+        r = AsyncRedis.from_url(redis_server.url)
+        try:
+            follower = Follower(r, Hub())
+            loading = asyncio.create_task(follower.load("new"))
+            await asyncio.sleep(1.5)  # the origin is slow to write it
+            snapshot = '{"type":"snapshot"}'
+            mapping = {"epoch": "A", "offset": 0, "snapshot": snapshot, "title": "New"}
+            await r.hset(feed_key("new"), mapping=mapping)  # type: ignore[arg-type]
+            copy = await loading
+            assert (copy.feed, copy.title, copy.snapshot.texts) == ("new", "New", (snapshot,))
+            with pytest.raises(NotFound):
+                await follower.load("made-up")  # and gives up on a feed that never comes
         finally:
             await r.aclose()
