@@ -48,7 +48,22 @@ def quotas(supply: dict[str, int], policy: MixPolicy) -> dict[str, int]:
                     spare -= 1
             for b, n in grant.items():
                 taken[b] += n
+    _separable(taken, supply, policy)
     return {b: n for b, n in taken.items() if n}
+
+
+def _separable(taken: dict[str, int], supply: dict[str, int], policy: MixPolicy) -> None:
+    """Trade spaced comments for others while the others cannot go between them all (the
+    spacing would drop the excess, a floor of ugly with it) and there are others to take."""
+    spaced = [b for b in taken if b in policy.spaced]
+    while sum(taken[b] for b in spaced) > sum(n for b, n in taken.items() if b not in spaced):
+        others = [b for b in supply if b not in policy.spaced and taken.get(b, 0) < supply[b]]
+        if not others or not spaced:
+            return
+        given = max(others, key=lambda b: (policy.shares.get(b, 0.0), supply[b] - taken[b], b))
+        give = max(spaced, key=lambda b: (taken[b] - policy.floors.get(b, 0), taken[b], b))
+        taken[give] -= 1
+        taken[given] = taken.get(given, 0) + 1
 
 
 def build_playlist(

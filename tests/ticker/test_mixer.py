@@ -128,6 +128,16 @@ def test_pinned_comments_are_never_dropped() -> None:
     assert {s.id for s in build_playlist(items, MixPolicy(SHARES, 10))} == {"ugly-1", "ugly-2"}
 
 
+def test_an_ugly_floor_takes_the_others_it_needs_between() -> None:
+    """Four ugly promised, four bad to go between them: the playlist takes all four bad (it
+    took three, the rest of the room going to ugly that the spacing then dropped, the floor
+    with them; found by the property test below)."""
+    policy = MixPolicy({"good": 1.0}, 10, floors={"ugly": 4})
+    playlist = build_playlist(pool(0, 4, 7), policy)
+    assert Counter(s.bucket for s in playlist) == {"ugly": 4, "bad": 4}
+    assert quotas({"bad": 4, "ugly": 7}, policy) == {"bad": 4, "ugly": 6}
+
+
 @settings(max_examples=100, deadline=None)
 @given(supplies, supplies, supplies, st.integers(0, 5), st.integers(0, 5), st.integers(10, 60))
 def test_floors_hold_whenever_the_comments_exist(
